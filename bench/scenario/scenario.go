@@ -1,0 +1,150 @@
+package scenario
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+)
+
+// Env is what a scenario runs against.
+type Env struct {
+	Target   string
+	Client   *kinesis.Client
+	Duration time.Duration // of the timed phase, for the timed scenarios
+	// ReadBack says the target stores records, so reading them back and
+	// checking them means something (false for the baseline).
+	ReadBack bool
+	// Log reports progress (to stderr).
+	Log func(format string, args ...any)
+}
+
+// Scenario is one workload.
+type Scenario struct {
+	Name        string
+	Description string // one line, for the results
+	Concurrency int    // concurrent callers it uses at most
+	Run         func(ctx context.Context, env Env) Result
+}
+
+const (
+	putShards   = 4
+	putBatch    = 500
+	putWorkers  = 8
+	singleCalls = 64
+	fillRecords = 200_000
+	// fillTimeout bounds the untimed fill of the getrecords scenario.
+	fillTimeout = 10 * time.Minute
+)
+
+// All returns the scenarios in the order they run.
+func All() []Scenario {
+	return []Scenario{
+		{
+			Name:        "putrecords",
+			Description: fmt.Sprintf("%d producers, PutRecords of %d × %d B records (random partition keys), %d shards", putWorkers, putBatch, PayloadSize, putShards),
+			Concurrency: putWorkers,
+			Run:         runPutRecords,
+		},
+		{
+			Name:        "putrecord64",
+			Description: fmt.Sprintf("%d concurrent callers, single-record PutRecord of %d B, %d shards", singleCalls, PayloadSize, putShards),
+			Concurrency: singleCalls,
+			Run:         runPutRecord64,
+		},
+		{
+			Name: "getrecords",
+			Description: fmt.Sprintf("%d × %d B records put (PutRecords of %d, %d writers) into %d shards, then all shards drained concurrently from TRIM_HORIZON with GetRecords Limit %d; the drain is timed",
+				fillRecords, PayloadSize, putBatch, putWorkers, putShards, readLimit),
+			Concurrency: putWorkers,
+			Run:         runGetRecords,
+		},
+	}
+}
+
+func runPutRecords(ctx context.Context, env Env) Result {
+	return runPuts(ctx, env, "putrecords", putPlan{workers: putWorkers, batch: putBatch})
+}
+
+func runPutRecord64(ctx context.Context, env Env) Result {
+	return runPuts(ctx, env, "putrecord64", putPlan{workers: singleCalls, batch: 1, single: true})
+}
+
+// runPuts runs a timed write load, then reads the stream back.
+func runPuts(ctx context.Context, env Env, name string, plan putPlan) Result {
+	r := Result{Scenario: name, Target: env.Target}
+	stream := streamName(name)
+	if err := createStream(ctx, env.Client, stream, putShards); err != nil {
+		r.Failed = err.Error()
+		return r
+	}
+	plan.deadline = time.Now().Add(env.Duration)
+	out := putLoad(ctx, env.Client, stream, plan)
+	out.fill(&r)
+	env.Log("%s %s: %d records acked in %v, %d call errors", name, env.Target, out.acked, out.elapsed.Round(time.Millisecond), out.callErrors)
+	r.Integrity = readBack(ctx, env, stream, out.ledgers, &r)
+	return r
+}
+
+// readBack drains stream and checks it against ledgers; it returns the
+// verdict and adds a note on what the read cost.
+func readBack(ctx context.Context, env Env, stream string, ledgers []*ledger, r *Result) string {
+	if !env.ReadBack {
+		return "n/a (stores nothing)"
+	}
+	v := NewVerifier(ledgers)
+	var errs errorLog
+	s, err := drain(ctx, env.Client, stream, &errs, v.Observe)
+	r.Notes = append(r.Notes, fmt.Sprintf("read back %d records in %v (%d GetRecords calls)", s.records, s.elapsed.Round(time.Millisecond), s.calls))
+	if samples := errs.samples(); len(samples) > 0 {
+		r.Notes = append(r.Notes, fmt.Sprintf("read-back errors: %v", samples))
+	}
+	if err != nil {
+		return "FAIL: read back incomplete: " + truncate(err.Error(), 200) + "; " + v.Verdict()
+	}
+	return v.Verdict()
+}
+
+// runGetRecords fills a stream untimed, then times draining it.
+func runGetRecords(ctx context.Context, env Env) Result {
+	r := Result{Scenario: "getrecords", Target: env.Target}
+	stream := streamName("getrecords")
+	if err := createStream(ctx, env.Client, stream, putShards); err != nil {
+		r.Failed = err.Error()
+		return r
+	}
+	plan := putPlan{workers: putWorkers, batch: putBatch, batches: fillRecords / putBatch, deadline: time.Now().Add(fillTimeout)}
+	put := putLoad(ctx, env.Client, stream, plan)
+	r.Notes = append(r.Notes, fmt.Sprintf("fill: %d records acked in %v (%.0f records/s), %d call errors, %d entry errors",
+		put.acked, put.elapsed.Round(time.Millisecond), float64(put.acked)/put.elapsed.Seconds(), put.callErrors, put.recordErrors))
+	if samples := put.errs.samples(); len(samples) > 0 {
+		r.Notes = append(r.Notes, fmt.Sprintf("fill errors: %v", samples))
+	}
+	env.Log("getrecords %s: filled %d records in %v", env.Target, put.acked, put.elapsed.Round(time.Millisecond))
+
+	var errs errorLog
+	sink := func(string, []types.Record) {}
+	var v *Verifier
+	if env.ReadBack {
+		v = NewVerifier(put.ledgers)
+		sink = v.Observe
+	}
+	s, err := drain(ctx, env.Client, stream, &errs, sink)
+	r.Records, r.Bytes, r.Calls, r.Elapsed, r.Latency = s.records, s.bytes, s.calls, s.elapsed, s.latency
+	r.ErrorSamples = errs.samples()
+	r.CallErrors = errs.total()
+	switch {
+	case err != nil:
+		r.Integrity = "FAIL: drain incomplete: " + truncate(err.Error(), 200)
+		if v != nil {
+			r.Integrity += "; " + v.Verdict()
+		}
+	case v != nil:
+		r.Integrity = v.Verdict()
+	default:
+		r.Integrity = "n/a (stores nothing)"
+	}
+	return r
+}

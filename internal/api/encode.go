@@ -1,0 +1,91 @@
+package api
+
+import (
+	"encoding/base64"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/runnel-io/runnel/internal/engine"
+)
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// appendGetRecords encodes a GetRecords response without reflection: it is
+// the hottest response of the API.
+func appendGetRecords(dst []byte, out engine.GetRecordsOutput) []byte {
+	dst = append(dst, `{"Records":[`...)
+	for i := range out.Records {
+		r := &out.Records[i]
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"SequenceNumber":"`...)
+		dst = append(dst, out.SequenceNumbers[i]...)
+		dst = append(dst, `","ApproximateArrivalTimestamp":`...)
+		dst = appendEpochMs(dst, r.Timestamp)
+		dst = append(dst, `,"Data":"`...)
+		dst = base64.StdEncoding.AppendEncode(dst, r.Data)
+		dst = append(dst, `","PartitionKey":`...)
+		dst = appendJSONString(dst, r.PartitionKey)
+		dst = append(dst, '}')
+	}
+	dst = append(dst, `],"NextShardIterator":`...)
+	if out.NextShardIterator == "" {
+		dst = append(dst, "null"...)
+	} else {
+		dst = append(dst, '"')
+		dst = append(dst, out.NextShardIterator...)
+		dst = append(dst, '"')
+	}
+	dst = append(dst, `,"MillisBehindLatest":`...)
+	dst = strconv.AppendInt(dst, out.MillisBehindLatest, 10)
+	return append(dst, '}')
+}
+
+// appendEpochMs writes Unix milliseconds as epoch seconds with a fraction.
+func appendEpochMs(dst []byte, ms int64) []byte {
+	dst = strconv.AppendInt(dst, ms/1000, 10)
+	frac := ms % 1000
+	if frac == 0 {
+		return dst
+	}
+	dst = append(dst, '.', byte('0'+frac/100))
+	if frac%100 != 0 {
+		dst = append(dst, byte('0'+frac/10%10))
+		if frac%10 != 0 {
+			dst = append(dst, byte('0'+frac%10))
+		}
+	}
+	return dst
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString writes s as a JSON string, escaping what JSON requires
+// and replacing invalid UTF-8 with U+FFFD.
+func appendJSONString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				dst = append(dst, '\\', c)
+			case c < 0x20:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			default:
+				dst = append(dst, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, `\ufffd`...)
+		} else {
+			dst = append(dst, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(dst, '"')
+}

@@ -1,0 +1,28 @@
+package api
+
+// operations is the dispatch table: every operation this server implements.
+// Operations of the model that are not listed answer UnknownOperationException,
+// as AWS answers an operation it does not know.
+func operations() map[string]operation {
+	return map[string]operation{
+		"CreateStream":                  opCreateStream,
+		"DeleteStream":                  opDeleteStream,
+		"DescribeStream":                opDescribeStream,
+		"DescribeStreamSummary":         opDescribeStreamSummary,
+		"ListStreams":                   opListStreams,
+		"DescribeLimits":                opDescribeLimits,
+		"ListShards":                    opListShards,
+		"PutRecord":                     opPutRecord,
+		"PutRecords":                    opPutRecords,
+		"GetShardIterator":              opGetShardIterator,
+		"GetRecords":                    opGetRecords,
+		"AddTagsToStream":               opAddTagsToStream,
+		"RemoveTagsFromStream":          opRemoveTagsFromStream,
+		"ListTagsForStream":             opListTagsForStream,
+		"TagResource":                   opTagResource,
+		"UntagResource":                 opUntagResource,
+		"ListTagsForResource":           opListTagsForResource,
+		"IncreaseStreamRetentionPeriod": opIncreaseStreamRetentionPeriod,
+		"DecreaseStreamRetentionPeriod": opDecreaseStreamRetentionPeriod,
+	}
+}

@@ -1,0 +1,67 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"regexp"
+	"time"
+)
+
+// Config is everything `runnel serve` can be told.
+type Config struct {
+	Listen            string        // host:port to serve on
+	DataDir           string        // where streams and records live
+	Region            string        // region in ARNs
+	AccountID         string        // 12-digit account id in ARNs and messages
+	CreateStreamDelay time.Duration // how long a new stream stays CREATING
+	DeleteStreamDelay time.Duration // how long a deleted stream stays DELETING
+	UpdateStreamDelay time.Duration // how long an updated stream stays UPDATING
+	InMemory          bool          // keep nothing on disk
+	ShardLimit        int           // account shard quota
+}
+
+// Default returns the defaults documented in the README.
+func Default() Config {
+	return Config{
+		Listen:            "127.0.0.1:4567",
+		DataDir:           "./runnel-data",
+		Region:            "us-east-1",
+		AccountID:         "000000000000",
+		CreateStreamDelay: 500 * time.Millisecond,
+		DeleteStreamDelay: 500 * time.Millisecond,
+		UpdateStreamDelay: 500 * time.Millisecond,
+		ShardLimit:        20000,
+	}
+}
+
+var (
+	accountPattern = regexp.MustCompile(`^\d{12}$`)
+	regionPattern  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
+)
+
+// Validate reports every problem with c at once.
+func (c Config) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		errs = append(errs, fmt.Errorf("listen address %q: %w", c.Listen, err))
+	}
+	if !c.InMemory && c.DataDir == "" {
+		errs = append(errs, errors.New("data dir must not be empty (or use --in-memory)"))
+	}
+	if !regionPattern.MatchString(c.Region) {
+		errs = append(errs, fmt.Errorf("region %q does not look like an AWS region (us-east-1)", c.Region))
+	}
+	if !accountPattern.MatchString(c.AccountID) {
+		errs = append(errs, fmt.Errorf("account id %q must be 12 digits", c.AccountID))
+	}
+	for name, d := range map[string]time.Duration{"create-stream-delay": c.CreateStreamDelay, "delete-stream-delay": c.DeleteStreamDelay, "update-stream-delay": c.UpdateStreamDelay} {
+		if d < 0 {
+			errs = append(errs, fmt.Errorf("%s must not be negative, got %s", name, d))
+		}
+	}
+	if c.ShardLimit < 1 {
+		errs = append(errs, fmt.Errorf("shard limit must be at least 1, got %d", c.ShardLimit))
+	}
+	return errors.Join(errs...)
+}

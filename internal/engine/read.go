@@ -1,0 +1,194 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/runnel-io/runnel/internal/record"
+	"github.com/runnel-io/runnel/internal/seqnum"
+)
+
+// IteratorType is a ShardIteratorType.
+type IteratorType string
+
+// The iterator types.
+const (
+	AtSequenceNumber    IteratorType = "AT_SEQUENCE_NUMBER"
+	AfterSequenceNumber IteratorType = "AFTER_SEQUENCE_NUMBER"
+	TrimHorizon         IteratorType = "TRIM_HORIZON"
+	Latest              IteratorType = "LATEST"
+	AtTimestamp         IteratorType = "AT_TIMESTAMP"
+)
+
+// GetShardIteratorInput is GetShardIterator's request.
+type GetShardIteratorInput struct {
+	Stream                 StreamRef
+	ShardID                string
+	Type                   IteratorType
+	StartingSequenceNumber string
+	Timestamp              *time.Time
+}
+
+// GetRecords bounds.
+const (
+	DefaultGetRecordsLimit = 10000
+	maxGetRecordsBytes     = 10 << 20
+)
+
+// checkOrderingSequence validates PutRecord's SequenceNumberForOrdering.
+func (e *Engine) checkOrderingSequence(stream, seq string) error {
+	if _, err := seqnum.Parse(seq); err != nil {
+		return errorf(KindInvalidArgument, "ExclusiveMinimumSequenceNumber %s used in PutRecord on stream %s under account %s is invalid.", seq, stream, e.cfg.AccountID)
+	}
+	return nil
+}
+
+// retentionStart is the first index a reader may see: records older than
+// the stream's retention are never returned.
+func retentionStart(s *stream, sh *shard, now time.Time) (uint64, error) {
+	oldest, _ := sh.log.Bounds()
+	cutoff := now.Add(-time.Duration(s.retentionHours) * time.Hour).UnixMilli()
+	first, err := sh.log.SeekTime(cutoff)
+	if err != nil {
+		return 0, err
+	}
+	return max(oldest, first), nil
+}
+
+// GetShardIterator returns a sealed iterator for a position in a shard.
+func (e *Engine) GetShardIterator(ctx context.Context, in GetShardIteratorInput) (string, error) {
+	name, err := e.resolve(in.Stream)
+	if err != nil {
+		return "", err
+	}
+	now := e.now()
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	s := e.lookup(name, now)
+	if s == nil {
+		return "", e.shardNotFound(in.ShardID, name)
+	}
+	idx, ok := parseShardID(in.ShardID)
+	if !ok || int(idx) >= len(s.shards) || s.status(now) == StatusCreating {
+		if !ok {
+			return "", errorf(KindNotFound, "Could not find shard %s in stream %s under account %s.", in.ShardID, name, e.cfg.AccountID)
+		}
+		return "", e.shardNotFound(shardID(idx), name)
+	}
+	sh := s.shards[idx]
+	hasSeq := in.StartingSequenceNumber != ""
+	var pos uint64
+	switch in.Type {
+	case AtSequenceNumber, AfterSequenceNumber:
+		if !hasSeq {
+			return "", errorf(KindInvalidArgument, "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified %s and no StartingSequenceNumber.", in.Type)
+		}
+		p, err := seqnum.Parse(in.StartingSequenceNumber)
+		if err != nil {
+			return "", errorf(KindInvalidArgument, "StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid.", in.StartingSequenceNumber, shardID(idx), name, e.cfg.AccountID)
+		}
+		if p.ShardIndex != sh.index {
+			return "", errorf(KindInvalidArgument, "Invalid StartingSequenceNumber. It encodes %s, while it was used in a call to a shard with %s", shardID(p.ShardIndex), shardID(idx))
+		}
+		if p.ShardCreateTime != sh.createdSec {
+			return "", errorf(KindInvalidArgument, "StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid because it did not come from this stream.", in.StartingSequenceNumber, shardID(idx), name, e.cfg.AccountID)
+		}
+		pos = p.SeqIndex
+		if in.Type == AfterSequenceNumber {
+			pos++
+		}
+	case TrimHorizon, Latest:
+		if hasSeq {
+			return "", errorf(KindInvalidArgument, "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified %s and also a StartingSequenceNumber.", in.Type)
+		}
+		if in.Type == Latest {
+			_, pos = sh.log.Bounds()
+		} else if pos, err = retentionStart(s, sh, now); err != nil {
+			return "", err
+		}
+	case AtTimestamp:
+		if in.Timestamp == nil {
+			return "", errorf(KindInvalidArgument, "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.")
+		}
+		ts := in.Timestamp.UnixMilli()
+		if ts > now.UnixMilli() {
+			return "", errorf(KindInvalidArgument, "The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: %d, currentTimestampInMillis: %d", ts, now.UnixMilli())
+		}
+		if pos, err = sh.log.SeekTime(ts); err != nil {
+			return "", err
+		}
+		start, err := retentionStart(s, sh, now)
+		if err != nil {
+			return "", err
+		}
+		pos = max(pos, start)
+	default:
+		return "", errorf(KindInvalidArgument, "Invalid ShardIteratorType %s.", in.Type)
+	}
+	return e.sealToken(token{Kind: tokenIterator, CreatedMs: s.created.UnixMilli(), Shard: sh.index, Position: pos, Name: name}, now), nil
+}
+
+// GetRecordsOutput is GetRecords' answer. NextShardIterator is empty (null
+// on the wire) once a closed shard has been read to its end.
+type GetRecordsOutput struct {
+	Records            []record.Record
+	SequenceNumbers    []string
+	NextShardIterator  string
+	MillisBehindLatest int64
+}
+
+// GetRecords reads from the position an iterator holds.
+func (e *Engine) GetRecords(ctx context.Context, iterator string, limit int) (GetRecordsOutput, error) {
+	now := e.now()
+	t, ok := e.unsealToken(iterator)
+	if !ok || t.Kind != tokenIterator {
+		return GetRecordsOutput{}, errorf(KindInvalidArgument, "Invalid ShardIterator.")
+	}
+	if age := now.Sub(time.UnixMilli(t.IssuedMs)); age > tokenLifetime {
+		return GetRecordsOutput{}, errorf(KindExpiredIterator, "Iterator expired. The iterator was created at time %s while right now it is %s which is further in the future than the tolerated delay of %d milliseconds.", javaTime(t.IssuedMs), javaTime(now.UnixMilli()), tokenLifetime.Milliseconds())
+	}
+	if limit <= 0 {
+		limit = DefaultGetRecordsLimit
+	}
+	e.mu.RLock()
+	s := e.lookup(t.Name, now)
+	if s == nil || s.created.UnixMilli() != t.CreatedMs || int(t.Shard) >= len(s.shards) {
+		e.mu.RUnlock()
+		return GetRecordsOutput{}, e.shardNotFound(shardID(t.Shard), t.Name)
+	}
+	sh := s.shards[t.Shard]
+	log := sh.log
+	start, err := retentionStart(s, sh, now)
+	e.mu.RUnlock()
+	if err != nil {
+		return GetRecordsOutput{}, err
+	}
+	if log == nil {
+		return GetRecordsOutput{}, e.shardNotFound(shardID(t.Shard), t.Name)
+	}
+	from := max(t.Position, start)
+	recs, err := log.Read(from, limit, maxGetRecordsBytes, nil)
+	if err != nil {
+		var ee *Error
+		if errors.As(err, &ee) {
+			return GetRecordsOutput{}, err
+		}
+		return GetRecordsOutput{}, fmt.Errorf("read shard %d of stream %s: %w", t.Shard, t.Name, err)
+	}
+	out := GetRecordsOutput{Records: recs, SequenceNumbers: make([]string, len(recs))}
+	next := from
+	buf := make([]byte, 0, 64)
+	for i := range recs {
+		buf = sh.sequence(buf[:0], recs[i].Index, recs[i].Timestamp)
+		out.SequenceNumbers[i] = string(buf)
+		next = recs[i].Index + 1
+	}
+	_, tip := log.Bounds()
+	if len(recs) > 0 && next < tip {
+		out.MillisBehindLatest = max(0, now.UnixMilli()-recs[len(recs)-1].Timestamp)
+	}
+	out.NextShardIterator = e.sealToken(token{Kind: tokenIterator, CreatedMs: t.CreatedMs, Shard: t.Shard, Position: next, Name: t.Name}, now)
+	return out, nil
+}

@@ -1,0 +1,64 @@
+package logstore
+
+import (
+	"log/slog"
+	"os"
+	"time"
+)
+
+// Options configure a disk Store. Zero fields take their defaults.
+type Options struct {
+	// Logger receives recovery and failure reports. Default: discard.
+	Logger *slog.Logger
+	// SegmentBytes is the size at which the active segment rolls. A batch
+	// never spans segments, so a segment may exceed it by one batch.
+	// Default 64 MiB.
+	SegmentBytes int64
+	// SegmentMaxAge rolls the active segment once its first record is older
+	// than this, so retention can reclaim it. Default 1h.
+	SegmentMaxAge time.Duration
+	// IndexInterval is the number of bytes between sparse index entries.
+	// Default 4096.
+	IndexInterval int
+	// Now is the clock used for segment age. Default time.Now.
+	Now func() time.Time
+
+	// hooks lets package tests inject faults and hold the syncer.
+	hooks *hooks
+}
+
+// hooks are fault-injection and scheduling points for tests.
+type hooks struct {
+	// beforeRound runs in the syncer goroutine before each round takes the
+	// set of dirty shards.
+	beforeRound func()
+	// syncFile replaces fsutil.Fdatasync for segment files.
+	syncFile func(f *os.File) error
+	// writeAt replaces (*os.File).WriteAt for appends.
+	writeAt func(f *os.File, b []byte, off int64) (int, error)
+}
+
+const (
+	defaultSegmentBytes  = 64 << 20
+	defaultSegmentMaxAge = time.Hour
+	defaultIndexInterval = 4096
+)
+
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.SegmentBytes <= 0 {
+		o.SegmentBytes = defaultSegmentBytes
+	}
+	if o.SegmentMaxAge <= 0 {
+		o.SegmentMaxAge = defaultSegmentMaxAge
+	}
+	if o.IndexInterval <= 0 {
+		o.IndexInterval = defaultIndexInterval
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}

@@ -1,0 +1,156 @@
+package logstore
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/runnel-io/runnel/internal/fsutil"
+	"github.com/runnel-io/runnel/internal/record"
+)
+
+// Append writes recs to the active segment with one write, assigning
+// consecutive indexes and non-decreasing timestamps in place, and returns
+// the first index and the token to pass to Store.Sync. Nothing is durable or
+// visible until that round finishes. If the write fails the file is cut back
+// to where it was and nothing of the batch remains.
+func (sh *Shard) Append(recs []record.Record) (first, token uint64, err error) {
+	total := int64(0)
+	for i := range recs {
+		if err := checkRecordSize(&recs[i]); err != nil {
+			return 0, 0, fmt.Errorf("append to shard %s/%d: record %d: %w", sh.stream, sh.id, i, err)
+		}
+		total += int64(frameLen(&recs[i]))
+	}
+	sh.mu.Lock()
+	if err := sh.usableLocked(); err != nil {
+		sh.mu.Unlock()
+		return 0, 0, err
+	}
+	first = sh.wNext
+	if len(recs) == 0 {
+		sh.mu.Unlock()
+		return first, 0, nil
+	}
+	if sh.needRollLocked(total) {
+		if err := sh.rollLocked(); err != nil {
+			sh.mu.Unlock()
+			return 0, 0, fmt.Errorf("append to shard %s/%d: %w", sh.stream, sh.id, err)
+		}
+	}
+	seg := sh.active()
+	interval := sh.store.opts.IndexInterval
+	keptEntries := len(seg.entries)
+	off := seg.size
+	ts := sh.wLastTS
+	buf := sh.buf[:0]
+	for i := range recs {
+		r := &recs[i]
+		if r.Timestamp < ts {
+			r.Timestamp = ts
+		}
+		ts = r.Timestamp
+		r.Index = first + uint64(i)
+		seg.addEntry(r.Index, off+int64(len(buf)), ts, interval)
+		buf = appendFrame(buf, r)
+	}
+	if _, werr := sh.store.writeAt(sh.activeH.f, buf, off); werr != nil {
+		seg.entries = seg.entries[:keptEntries]
+		if terr := sh.activeH.f.Truncate(off); terr != nil {
+			sh.failLocked(fmt.Errorf("cut %s back to %d after a failed write: %w", seg.path, off, terr))
+		}
+		sh.mu.Unlock()
+		return 0, 0, fmt.Errorf("append to %s at %d: %w", seg.path, off, werr)
+	}
+	if seg.empty() {
+		seg.firstTS = recs[0].Timestamp
+	}
+	seg.size += int64(len(buf))
+	seg.next = first + uint64(len(recs))
+	seg.lastTS = ts
+	sh.wNext, sh.wLastTS = seg.next, ts
+	if cap(buf) <= maxKeptBuffer {
+		sh.buf = buf[:0]
+	} else {
+		sh.buf = nil
+	}
+	sh.mu.Unlock()
+	return first, sh.store.markDirty(sh), nil
+}
+
+// needRollLocked reports whether the active segment must be sealed before a
+// batch of total bytes: it holds records and is full or too old.
+func (sh *Shard) needRollLocked(total int64) bool {
+	seg := sh.active()
+	if seg.empty() {
+		return false
+	}
+	if seg.size+total > sh.store.opts.SegmentBytes {
+		return true
+	}
+	return sh.agedLocked(seg)
+}
+
+func (sh *Shard) agedLocked(seg *segment) bool {
+	age := sh.store.opts.Now().UnixMilli() - seg.firstTS
+	return !seg.empty() && age > sh.store.opts.SegmentMaxAge.Milliseconds()
+}
+
+// rollLocked seals the active segment (fdatasync, then its index file) and
+// starts a new one at the next index. Sealed records are durable, so they
+// become visible.
+func (sh *Shard) rollLocked() error {
+	old := sh.active()
+	if err := sh.store.syncFile(sh.activeH.f); err != nil {
+		sh.failLocked(fmt.Errorf("sync %s: %w", old.path, err))
+		return sh.failed
+	}
+	sh.publishLocked(old, old.size, old.next, sh.wLastTS)
+	seg, h, err := createSegment(sh.store, sh.dir, old.next, sh.wLastTS)
+	if err != nil {
+		return err
+	}
+	old.sealed = true
+	idx := appendIndexFile(nil, old.summary(), sh.store.opts.IndexInterval)
+	if err := fsutil.AtomicWriteFile(indexPath(old.path), idx, 0o644); err != nil {
+		// The index is rebuilt from the segment at the next open.
+		sh.store.log.Warn("logstore: writing segment index", "segment", old.path, "err", err)
+	}
+	if err := sh.activeH.release(); err != nil {
+		sh.store.log.Warn("logstore: closing sealed segment", "err", err)
+	}
+	sh.segs = append(sh.segs, seg)
+	sh.activeH = h
+	return nil
+}
+
+// createSegment creates, durably, an empty segment whose first record will
+// be first, with the given base timestamp.
+func createSegment(s *Store, dir string, first uint64, baseTS int64) (*segment, *handle, error) {
+	path := filepath.Join(dir, segmentFileName(first))
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return nil, nil, fmt.Errorf("create segment: %w", err)
+	}
+	fail := func(err error) (*segment, *handle, error) {
+		_ = f.Close()
+		_ = os.Remove(path)
+		return nil, nil, fmt.Errorf("create segment %s: %w", path, err)
+	}
+	hdr := appendSegmentHeader(make([]byte, 0, segmentHeaderLen), segmentHeader{first: first, baseTS: baseTS})
+	if _, err := s.writeAt(f, hdr, 0); err != nil {
+		return fail(err)
+	}
+	if err := s.syncFile(f); err != nil {
+		return fail(err)
+	}
+	if err := fsutil.SyncDir(dir); err != nil {
+		return fail(err)
+	}
+	seg := &segment{
+		path: path, first: first, next: first,
+		size: segmentHeaderLen, visEnd: segmentHeaderLen,
+		baseTS: baseTS, lastTS: baseTS,
+	}
+	return seg, newHandle(f), nil
+}

@@ -1,0 +1,165 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/runnel-io/runnel/internal/api"
+	"github.com/runnel-io/runnel/internal/config"
+	"github.com/runnel-io/runnel/internal/engine"
+	"github.com/runnel-io/runnel/internal/logstore"
+	"github.com/runnel-io/runnel/internal/metastore"
+)
+
+// maintainEvery is how often deleted streams are purged and expired
+// segments trimmed.
+const maintainEvery = time.Second
+
+// Server is a running Runnel: engine, stores and HTTP listener.
+type Server struct {
+	cfg      config.Config
+	log      *slog.Logger
+	lock     *os.File
+	logs     engine.LogStore
+	engine   *engine.Engine
+	listener net.Listener
+	http     *http.Server
+
+	stopMaintain context.CancelFunc
+	maintainDone chan struct{}
+	shutdownOnce sync.Once
+	shutdownErr  error
+}
+
+// New opens the data (or memory) stores, builds the engine and binds the
+// listen address. It does not serve until Serve is called.
+func New(cfg config.Config, log *slog.Logger) (_ *Server, err error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: log}
+	defer func() {
+		if err != nil {
+			s.closeStores()
+		}
+	}()
+	var (
+		catalog engine.CatalogStore
+		key     []byte
+	)
+	if cfg.InMemory {
+		s.logs = logstore.NewMemory()
+		catalog = metastore.NewMemory()
+		key = make([]byte, keyBytes)
+		if _, err := rand.Read(key); err != nil {
+			return nil, fmt.Errorf("generate key: %w", err)
+		}
+	} else {
+		if s.lock, err = lockDataDir(cfg.DataDir); err != nil {
+			return nil, err
+		}
+		if key, err = loadOrCreateKey(filepath.Join(cfg.DataDir, "server.key")); err != nil {
+			return nil, err
+		}
+		if catalog, err = metastore.OpenFile(filepath.Join(cfg.DataDir, "catalog")); err != nil {
+			return nil, err
+		}
+		if s.logs, err = logstore.Open(filepath.Join(cfg.DataDir, "log"), logstore.Options{Logger: log}); err != nil {
+			return nil, err
+		}
+	}
+	s.engine, err = engine.New(engine.Config{
+		Region: cfg.Region, AccountID: cfg.AccountID,
+		CreateDelay: cfg.CreateStreamDelay, DeleteDelay: cfg.DeleteStreamDelay, UpdateDelay: cfg.UpdateStreamDelay,
+		ShardLimit: cfg.ShardLimit, Key: key, Logger: log,
+	}, s.logs, catalog)
+	if err != nil {
+		return nil, err
+	}
+	s.listener, err = net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Listen, err)
+	}
+	s.http = &http.Server{
+		Handler:           api.NewHandler(s.engine, log),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	return s, nil
+}
+
+// Addr is the address the server listens on (useful with port 0).
+func (s *Server) Addr() net.Addr { return s.listener.Addr() }
+
+// Serve answers requests until Shutdown. It logs the ready line first.
+func (s *Server) Serve() error {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopMaintain = cancel
+	s.maintainDone = make(chan struct{})
+	go s.maintain(ctx)
+	dataDir := s.cfg.DataDir
+	if s.cfg.InMemory {
+		dataDir = "(in memory)"
+	}
+	s.log.Info("runnel ready", "addr", s.Addr().String(), "data_dir", dataDir, "region", s.cfg.Region, "account_id", s.cfg.AccountID)
+	err := s.http.Serve(s.listener)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+func (s *Server) maintain(ctx context.Context) {
+	defer close(s.maintainDone)
+	t := time.NewTicker(maintainEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.engine.Maintain(ctx); err != nil {
+				s.log.Error("maintenance failed", "err", err)
+			}
+		}
+	}
+}
+
+// Shutdown stops accepting connections, waits for in-flight requests (until
+// ctx ends), then makes everything durable and releases the data dir.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.shutdownOnce.Do(func() {
+		httpErr := s.http.Shutdown(ctx)
+		if s.stopMaintain != nil {
+			s.stopMaintain()
+			<-s.maintainDone
+		}
+		s.shutdownErr = errors.Join(httpErr, s.closeStores())
+	})
+	return s.shutdownErr
+}
+
+func (s *Server) closeStores() error {
+	var errs []error
+	if s.engine != nil {
+		errs = append(errs, s.engine.Close())
+	}
+	if s.logs != nil {
+		errs = append(errs, s.logs.Close())
+	}
+	if s.lock != nil {
+		errs = append(errs, s.lock.Close())
+	}
+	return errors.Join(errs...)
+}

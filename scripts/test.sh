@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs Runnel's whole test suite on a fresh machine: installs what the tests
+# need, then vet, unit tests with the race detector, e2e tests against the
+# built binary, and a short run of every fuzz target.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# The e2e tests drive the real aws CLI. The machine image has it; install
+# Debian's if it is missing.
+if ! command -v aws >/dev/null 2>&1; then
+  echo "== installing the aws CLI (Debian package)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq awscli >/dev/null
+fi
+
+echo "== go vet"
+go vet ./...
+
+echo "== unit and e2e tests (race detector)"
+go test -race -count=1 -timeout 15m ./...
+
+echo "== fuzz smoke (each target a few seconds, seed corpora in testdata/fuzz)"
+fuzztime="${FUZZTIME:-3s}"
+for pkg in $(go list ./...); do
+  dir=$(go list -f '{{.Dir}}' "$pkg")
+  for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //' | sort -u); do
+    echo "-- $pkg $target"
+    go test -run='^$' -fuzz="^${target}\$" -fuzztime="$fuzztime" "$pkg" >/dev/null
+  done
+done
+echo "== all tests passed"
