@@ -208,10 +208,15 @@ func TestIteratorAuthenticationAndExpiry(t *testing.T) {
 		}
 		bad := it[:i] + string(c) + it[i+1:]
 		_, err := r.e.GetRecords(ctx, bad, 0)
+		if err == nil {
+			t.Fatalf("iterator with character %d changed (%q → %q) was accepted", i, it[i], c)
+		}
 		wantErr(t, err, engine.KindInvalidArgument, "Invalid ShardIterator.")
 	}
 	// An iterator made under another key is refused.
 	other := newRig(t)
+	other.key = bytes.Repeat([]byte{8}, 32)
+	other.e = other.open(t)
 	other.createActive(t, "s", 2)
 	_, err = other.e.GetRecords(ctx, it, 0)
 	wantErr(t, err, engine.KindInvalidArgument, "Invalid ShardIterator.")
