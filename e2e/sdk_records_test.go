@@ -373,8 +373,11 @@ func TestGetShardIterator(t *testing.T) {
 	}
 	past := time.Now().Add(-time.Hour)
 	expect("AT_TIMESTAMP an hour ago", readFrom(t, c, mustIter(kinesis.GetShardIteratorInput{ShardIteratorType: types.ShardIteratorTypeAtTimestamp, Timestamp: &past})), datas(all)...)
+	// A timestamp in the future is refused, as AWS does ("The timestampInMillis
+	// parameter cannot be greater than the currentTimestampInMillis...").
 	future := time.Now().Add(time.Hour)
-	expect("AT_TIMESTAMP in an hour", readFrom(t, c, mustIter(kinesis.GetShardIteratorInput{ShardIteratorType: types.ShardIteratorTypeAtTimestamp, Timestamp: &future})))
+	_, err = iter(t, kinesis.GetShardIteratorInput{ShardIteratorType: types.ShardIteratorTypeAtTimestamp, Timestamp: &future})
+	requireErrorType(t, err, "InvalidArgumentException")
 
 	t.Run("Errors", func(t *testing.T) {
 		_, err := iter(t, kinesis.GetShardIteratorInput{ShardIteratorType: types.ShardIteratorTypeAtSequenceNumber})

@@ -90,6 +90,12 @@ func (e *Engine) sealToken(t token, now time.Time) string {
 // unsealToken authenticates and decrypts s; ok is false for anything that
 // was not sealed by this server's key.
 func (e *Engine) unsealToken(s string) (token, bool) {
+	// The seed tutorial passes `--query 'ShardIterator'` output, JSON quotes
+	// included, straight back to get-records, and AWS accepts it: its
+	// decoder skips the quotes. Do the same, and nothing more lenient.
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		s = s[1 : len(s)-1]
+	}
 	raw, err := base64.StdEncoding.Strict().DecodeString(s)
 	if err != nil || len(raw) < len(tokenHeader)+nonceLen+e.aead.Overhead() {
 		return token{}, false
