@@ -359,3 +359,78 @@ func TestPutRecordsRoutesByHashKey(t *testing.T) {
 	_, err = r.e.PutRecords(ctx, engine.StreamRef{Name: "s"}, []engine.PutEntry{{PartitionKey: "p", ExplicitHashKey: "340282366920938463463374607431768211456"}})
 	wantErr(t, err, engine.KindInvalidArgument, "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was 340282366920938463463374607431768211456")
 }
+
+func TestGetRecordsLimitAndTenMiBCap(t *testing.T) {
+	r := newRig(t)
+	r.createActive(t, "s", 1)
+	ref := engine.StreamRef{Name: "s"}
+	big := bytes.Repeat([]byte{'x'}, 1<<20-1) // 1 MiB with the one-byte key
+	for i := range 12 {
+		if _, err := r.e.PutRecord(ctx, ref, engine.PutEntry{PartitionKey: fmt.Sprint(i % 10), Data: big}, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	it, err := r.e.GetShardIterator(ctx, engine.GetShardIteratorInput{Stream: ref, ShardID: "shardId-000000000000", Type: engine.TrimHorizon})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := r.e.GetRecords(ctx, it, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Records) != 10 {
+		t.Fatalf("first GetRecords returned %d records of 1 MiB, want 10 (the 10 MiB cap)", len(out.Records))
+	}
+	if out.MillisBehindLatest < 0 || out.NextShardIterator == "" {
+		t.Fatalf("MillisBehindLatest %d, NextShardIterator %q", out.MillisBehindLatest, out.NextShardIterator)
+	}
+	out, err = r.e.GetRecords(ctx, out.NextShardIterator, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Records) != 1 || out.Records[0].Index != 11 {
+		t.Fatalf("Limit 1 after the cap returned %d records", len(out.Records))
+	}
+	out, err = r.e.GetRecords(ctx, out.NextShardIterator, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Records) != 1 || out.MillisBehindLatest != 0 {
+		t.Fatalf("last read: %d records, MillisBehindLatest %d", len(out.Records), out.MillisBehindLatest)
+	}
+}
+
+func TestListShardsPagingAndFilters(t *testing.T) {
+	r := newRig(t)
+	r.createActive(t, "s", 5)
+	ref := engine.StreamRef{Name: "s"}
+	var ids []string
+	out, err := r.e.ListShards(ctx, engine.ListShardsInput{Stream: ref, MaxResults: 2})
+	for {
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sh := range out.Shards {
+			ids = append(ids, sh.ShardID)
+		}
+		if out.NextToken == "" {
+			break
+		}
+		out, err = r.e.ListShards(ctx, engine.ListShardsInput{NextToken: out.NextToken, MaxResults: 2})
+	}
+	if fmt.Sprint(ids) != "[shardId-000000000000 shardId-000000000001 shardId-000000000002 shardId-000000000003 shardId-000000000004]" {
+		t.Fatalf("paged shards: %v", ids)
+	}
+	out, err = r.e.ListShards(ctx, engine.ListShardsInput{Stream: ref, Filter: &engine.ShardFilter{Type: engine.AfterShardID, ShardID: "shardId-000000000002"}})
+	if err != nil || len(out.Shards) != 2 || out.Shards[0].ShardID != "shardId-000000000003" {
+		t.Fatalf("AFTER_SHARD_ID: %v %v", out.Shards, err)
+	}
+	_, err = r.e.ListShards(ctx, engine.ListShardsInput{Stream: ref, NextToken: "x"})
+	wantErr(t, err, engine.KindInvalidArgument, "NextToken and StreamName cannot be provided together.")
+	_, err = r.e.ListShards(ctx, engine.ListShardsInput{NextToken: "AAAA"})
+	wantErr(t, err, engine.KindInvalidArgument, "Invalid NextToken.")
+	first, _ := r.e.ListShards(ctx, engine.ListShardsInput{Stream: ref, MaxResults: 1})
+	r.clock.Advance(301 * time.Second)
+	_, err = r.e.ListShards(ctx, engine.ListShardsInput{NextToken: first.NextToken})
+	wantErr(t, err, engine.KindExpiredNextToken, "")
+}
