@@ -415,7 +415,7 @@ func readFrom(t testing.TB, c *kinesis.Client, iterator string) []types.Record {
 	return nil
 }
 
-// shardIDs lists the stream's shard ids via DescribeStream.
+// describeShards lists the stream's shards via one DescribeStream call.
 func describeShards(t testing.TB, c *kinesis.Client, stream string) []types.Shard {
 	t.Helper()
 	out, err := c.DescribeStream(ctx(t), &kinesis.DescribeStreamInput{StreamName: aws.String(stream)})

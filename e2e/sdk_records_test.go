@@ -407,12 +407,11 @@ func TestGetShardIterator(t *testing.T) {
 			ShardIteratorType: types.ShardIteratorTypeAtSequenceNumber, StartingSequenceNumber: out0.SequenceNumber,
 		})
 		requireErrorType(t, err, "InvalidArgumentException")
-		// A sequence number of shard 0 of another stream is foreign too.
-		_, err = c.GetShardIterator(ctx(t), &kinesis.GetShardIteratorInput{
-			StreamName: aws.String("one"), ShardId: aws.String(shardID(0)),
-			ShardIteratorType: types.ShardIteratorTypeAtSequenceNumber, StartingSequenceNumber: out0.SequenceNumber,
-		})
-		requireErrorType(t, err, "InvalidArgumentException")
+		// Not asserted: a sequence number of shard 0 of ANOTHER stream. AWS's
+		// layout only encodes the shard's creation second and index, so two
+		// streams created in the same second cannot be told apart (kinesalite
+		// checks exactly that), and the test cannot force different seconds
+		// without sleeping.
 	})
 }
 
@@ -475,6 +474,15 @@ func TestGetRecords(t *testing.T) {
 			requireErrorType(t, err, "InvalidArgumentException")
 		}
 		_, err = c.GetRecords(ctx(t), &kinesis.GetRecordsInput{ShardIterator: aws.String("not-an-iterator")})
+		requireErrorType(t, err, "InvalidArgumentException")
+		// AWS accepts an iterator wrapped in double quotes (what the CLI
+		// tutorial sends; validated against AWS in localstack#9884 and
+		// kinesis-mock#689), but nothing else around it.
+		quoted, err := c.GetRecords(ctx(t), &kinesis.GetRecordsInput{ShardIterator: aws.String(`"` + orig + `"`)})
+		if err != nil || len(quoted.Records) != 10 {
+			t.Fatalf("quoted iterator: %v (%d records); want the 10 records", err, len(quoted.Records))
+		}
+		_, err = c.GetRecords(ctx(t), &kinesis.GetRecordsInput{ShardIterator: aws.String("x" + orig)})
 		requireErrorType(t, err, "InvalidArgumentException")
 		// The untouched iterator still works.
 		if recs := readFrom(t, c, orig); len(recs) != 10 {

@@ -19,6 +19,7 @@ type Machine struct {
 	Go       string // the Go toolchain, e.g. "go1.26.8 linux/amd64"
 	Commit   string // git rev-parse --short HEAD, or "unknown"
 	DataDisk string // df of the data directory
+	Load     string // /proc/loadavg 1-minute load when described: other work skews numbers
 }
 
 // DescribeMachine gathers the Machine; root is the repository (for the
@@ -38,6 +39,11 @@ func DescribeMachine(ctx context.Context, root, dataDir string) Machine {
 	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
 		m.Kernel = "linux " + strings.TrimSpace(string(b))
 	}
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		if f := strings.Fields(string(b)); len(f) > 0 {
+			m.Load = f[0]
+		}
+	}
 	if m.Commit == "?" {
 		m.Commit = "unknown"
 	}
@@ -46,8 +52,8 @@ func DescribeMachine(ctx context.Context, root, dataDir string) Machine {
 
 // String is the one-line form printed above every result table.
 func (m Machine) String() string {
-	return fmt.Sprintf("%d CPU (%s), %s RAM, %s, %s, commit %s, data dir on %s",
-		m.CPUs, orUnknown(m.CPUModel), orUnknown(m.MemTotal), orUnknown(m.Kernel), m.Go, m.Commit, orUnknown(m.DataDisk))
+	return fmt.Sprintf("%d CPU (%s), %s RAM, %s, %s, commit %s, data dir on %s, load average %s at start",
+		m.CPUs, orUnknown(m.CPUModel), orUnknown(m.MemTotal), orUnknown(m.Kernel), m.Go, m.Commit, orUnknown(m.DataDisk), orUnknown(m.Load))
 }
 
 func orUnknown(s string) string {

@@ -55,7 +55,9 @@ type streamRef struct {
 	StreamARN  string `json:"StreamARN"`
 }
 
-func (r streamRef) ref() engine.StreamRef { return engine.StreamRef{Name: r.StreamName, ARN: r.StreamARN} }
+func (r streamRef) ref() engine.StreamRef {
+	return engine.StreamRef{Name: r.StreamName, ARN: r.StreamARN}
+}
 
 type streamModeDetails struct {
 	StreamMode string `json:"StreamMode"`
