@@ -111,7 +111,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	data, err := json.Marshal(out)
+	data, ok := out.(json.RawMessage) // hot paths encode themselves
+	if !ok {
+		data, err = json.Marshal(out)
+	}
 	if err != nil {
 		h.writeError(w, toAPIError(fmt.Errorf("encode %s response: %w", opName, err), h.log, opName))
 		return
@@ -216,7 +219,7 @@ func decode(op string, body []byte, in any) error {
 	if err := dec.Decode(&raw); err != nil {
 		return serializationError("Start of structure or map found where not expected.")
 	}
-	if dec.More() {
+	if len(bytes.TrimSpace(body[dec.InputOffset():])) > 0 {
 		return serializationError("Unexpected content after the request object.")
 	}
 	obj, ok := raw.(map[string]any)
@@ -229,7 +232,10 @@ func decode(op string, body []byte, in any) error {
 		return validationError(validate.Message(violations))
 	}
 	if err := json.Unmarshal(body, in); err != nil {
-		return serializationError(err.Error())
+		// The model check passed, so this is a value the typed decode
+		// cannot hold (a fractional integer, say): answer as AWS would,
+		// without Go's wording.
+		return serializationError("The request could not be deserialized: a member has a value of the wrong type.")
 	}
 	return nil
 }

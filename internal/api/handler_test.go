@@ -188,3 +188,14 @@ func FuzzRequest(f *testing.F) {
 		}
 	})
 }
+
+func TestTrailingContentIsASerializationError(t *testing.T) {
+	h := newHandler(t)
+	for _, body := range []string{`{"StreamName":"s"}]`, `{"StreamName":"s"} {}`, `{"StreamName":"s"}x`} {
+		rec := do(h, call{target: "DescribeStream", body: body})
+		typ, msg := errorOf(t, rec)
+		if rec.Code != 400 || typ != "SerializationException" || strings.Contains(msg, "invalid character") {
+			t.Errorf("%s: %d %s %q", body, rec.Code, typ, msg)
+		}
+	}
+}

@@ -19,26 +19,39 @@ type putRecordsEntry struct {
 const maxPutRecordsBytes = 10 << 20
 
 func opPutRecord(h *Handler, ctx context.Context, body []byte) (any, error) {
+	ref, entry, seqForOrdering, err := decodePutRecord(body)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkRecordSize("data", entry.Data, entry.PartitionKey); err != nil {
+		return nil, err
+	}
+	res, err := h.backend.PutRecord(ctx, ref.ref(), entry, seqForOrdering)
+	if err != nil {
+		return nil, err
+	}
+	return json.RawMessage(appendPutRecordResponse(make([]byte, 0, 160), res)), nil
+}
+
+// decodePutRecord decodes a PutRecord body: the fast path for the common
+// valid body, else decode, which owns the errors.
+func decodePutRecord(body []byte) (streamRef, engine.PutEntry, string, error) {
+	if ref, entry, seq, ok := fastDecodePutRecord(body); ok {
+		return ref, entry, seq, nil
+	}
+	return slowDecodePutRecord(body)
+}
+
+func slowDecodePutRecord(body []byte) (streamRef, engine.PutEntry, string, error) {
 	var in struct {
 		streamRef
 		putRecordsEntry
 		SequenceNumberForOrdering string `json:"SequenceNumberForOrdering"`
 	}
 	if err := decode("PutRecord", body, &in); err != nil {
-		return nil, err
+		return streamRef{}, engine.PutEntry{}, "", err
 	}
-	if err := checkRecordSize("data", in.Data, in.PartitionKey); err != nil {
-		return nil, err
-	}
-	res, err := h.backend.PutRecord(ctx, in.ref(), engine.PutEntry{PartitionKey: in.PartitionKey, ExplicitHashKey: in.ExplicitHashKey, Data: in.Data}, in.SequenceNumberForOrdering)
-	if err != nil {
-		return nil, err
-	}
-	return struct {
-		ShardID        string `json:"ShardId"`
-		SequenceNumber string `json:"SequenceNumber"`
-		EncryptionType string `json:"EncryptionType"`
-	}{res.ShardID, res.SequenceNumber, "NONE"}, nil
+	return in.streamRef, engine.PutEntry{PartitionKey: in.PartitionKey, ExplicitHashKey: in.ExplicitHashKey, Data: in.Data}, in.SequenceNumberForOrdering, nil
 }
 
 // maxRecordBytes is the stream's maximum record size (data plus partition
@@ -53,47 +66,51 @@ func checkRecordSize(path string, data []byte, partitionKey string) error {
 }
 
 func opPutRecords(h *Handler, ctx context.Context, body []byte) (any, error) {
+	ref, entries, err := decodePutRecords(body)
+	if err != nil {
+		return nil, err
+	}
+	total := 0
+	for i := range entries {
+		r := &entries[i]
+		size := len(r.Data) + len(r.PartitionKey)
+		if size > maxRecordBytes { // the path is built only for the error
+			return nil, checkRecordSize("records."+itoa(i+1)+".member.data", r.Data, r.PartitionKey)
+		}
+		total += size
+	}
+	if total > maxPutRecordsBytes {
+		return nil, newError("InvalidArgumentException", http.StatusBadRequest, "Records size exceeds 10 MB limit")
+	}
+	results, err := h.backend.PutRecords(ctx, ref.ref(), entries)
+	if err != nil {
+		return nil, err
+	}
+	return json.RawMessage(appendPutRecordsResponse(make([]byte, 0, putRecordsResponseSize(results)), results)), nil
+}
+
+// decodePutRecords decodes a PutRecords body: the fast path for the common
+// valid body, else decode, which owns the errors.
+func decodePutRecords(body []byte) (streamRef, []engine.PutEntry, error) {
+	if ref, entries, ok := fastDecodePutRecords(body); ok {
+		return ref, entries, nil
+	}
+	return slowDecodePutRecords(body)
+}
+
+func slowDecodePutRecords(body []byte) (streamRef, []engine.PutEntry, error) {
 	var in struct {
 		streamRef
 		Records []putRecordsEntry `json:"Records"`
 	}
 	if err := decode("PutRecords", body, &in); err != nil {
-		return nil, err
+		return streamRef{}, nil, err
 	}
 	entries := make([]engine.PutEntry, len(in.Records))
-	total := 0
 	for i, r := range in.Records {
-		if err := checkRecordSize("records."+itoa(i+1)+".member.data", r.Data, r.PartitionKey); err != nil {
-			return nil, err
-		}
-		total += len(r.Data) + len(r.PartitionKey)
 		entries[i] = engine.PutEntry{PartitionKey: r.PartitionKey, ExplicitHashKey: r.ExplicitHashKey, Data: r.Data}
 	}
-	if total > maxPutRecordsBytes {
-		return nil, newError("InvalidArgumentException", http.StatusBadRequest, "Records size exceeds 10 MB limit")
-	}
-	results, err := h.backend.PutRecords(ctx, in.ref(), entries)
-	if err != nil {
-		return nil, err
-	}
-	type result struct {
-		SequenceNumber string `json:"SequenceNumber,omitempty"`
-		ShardID        string `json:"ShardId,omitempty"`
-		ErrorCode      string `json:"ErrorCode,omitempty"`
-		ErrorMessage   string `json:"ErrorMessage,omitempty"`
-	}
-	out := struct {
-		FailedRecordCount int      `json:"FailedRecordCount"`
-		Records           []result `json:"Records"`
-		EncryptionType    string   `json:"EncryptionType"`
-	}{Records: make([]result, len(results)), EncryptionType: "NONE"}
-	for i, r := range results {
-		out.Records[i] = result{r.SequenceNumber, r.ShardID, r.ErrorCode, r.ErrorMessage}
-		if r.ErrorCode != "" {
-			out.FailedRecordCount++
-		}
-	}
-	return out, nil
+	return in.streamRef, entries, nil
 }
 
 func opGetShardIterator(h *Handler, ctx context.Context, body []byte) (any, error) {
