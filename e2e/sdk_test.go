@@ -468,23 +468,56 @@ func TestMissingStream(t *testing.T) {
 	}
 }
 
-// TestUnimplementedOperation: an operation the server does not implement
-// fails with a modelled error, not a hang, a 5xx page or a dropped connection.
-func TestUnimplementedOperation(t *testing.T) {
+// TestSplitShardLineage: after SplitShard the parent is closed with an
+// EndingSequenceNumber, new records go to the children, and reading the
+// parent to its end returns a null NextShardIterator and the ChildShards.
+func TestSplitShardLineage(t *testing.T) {
 	t.Parallel()
 	srv := startFastServer(t)
 	c := srv.client()
 	createStream(t, c, "one", 1)
-	_, err := c.SplitShard(ctx(t), &kinesis.SplitShardInput{
+	before, err := c.PutRecord(ctx(t), &kinesis.PutRecordInput{StreamName: aws.String("one"), PartitionKey: aws.String("k"), Data: []byte("before")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.SplitShard(ctx(t), &kinesis.SplitShardInput{
 		StreamName: aws.String("one"), ShardToSplit: aws.String(shardID(0)),
 		NewStartingHashKey: aws.String("170141183460469231731687303715884105728"),
 	})
-	if err == nil {
-		t.Fatal("SplitShard succeeded; this test assumes it is not implemented yet (update it when it is)")
+	if err != nil {
+		t.Fatal(err)
 	}
-	code, msg := apiError(err)
-	if code == "" || msg == "" {
-		t.Fatalf("SplitShard: got %v; want a modelled error with a code and a message", err)
+	after, err := c.PutRecord(ctx(t), &kinesis.PutRecordInput{StreamName: aws.String("one"), PartitionKey: aws.String("k"), Data: []byte("after")})
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Logf("SplitShard answers %s: %s", code, msg)
+	if aws.ToString(after.ShardId) == shardID(0) {
+		t.Fatalf("a record written after the split went to the closed parent")
+	}
+	d, err := c.DescribeStream(ctx(t), &kinesis.DescribeStreamInput{StreamName: aws.String("one")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shards := d.StreamDescription.Shards
+	if len(shards) != 3 || shards[0].SequenceNumberRange.EndingSequenceNumber == nil ||
+		aws.ToString(shards[0].SequenceNumberRange.EndingSequenceNumber) != aws.ToString(before.SequenceNumber) ||
+		aws.ToString(shards[1].ParentShardId) != shardID(0) || aws.ToString(shards[2].ParentShardId) != shardID(0) {
+		t.Fatalf("shards after split: %+v", shards)
+	}
+	it, err := c.GetShardIterator(ctx(t), &kinesis.GetShardIteratorInput{StreamName: aws.String("one"), ShardId: aws.String(shardID(0)), ShardIteratorType: "TRIM_HORIZON"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.GetRecords(ctx(t), &kinesis.GetRecordsInput{ShardIterator: it.ShardIterator})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Records) != 1 || string(out.Records[0].Data) != "before" || out.NextShardIterator != nil || len(out.ChildShards) != 2 {
+		t.Fatalf("reading the closed parent: %d records, next %v, children %+v", len(out.Records), out.NextShardIterator, out.ChildShards)
+	}
+	for _, cs := range out.ChildShards {
+		if len(cs.ParentShards) != 1 || cs.ParentShards[0] != shardID(0) || cs.HashKeyRange == nil {
+			t.Fatalf("child shard %+v", cs)
+		}
+	}
 }

@@ -39,6 +39,31 @@ func appendGetRecords(dst []byte, out engine.GetRecordsOutput) []byte {
 	}
 	dst = append(dst, `,"MillisBehindLatest":`...)
 	dst = strconv.AppendInt(dst, out.MillisBehindLatest, 10)
+	if out.ChildShards != nil {
+		dst = append(dst, `,"ChildShards":[`...)
+		for i, c := range out.ChildShards {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, `{"ShardId":"`...)
+			dst = append(dst, c.ShardID...)
+			dst = append(dst, `","ParentShards":[`...)
+			for j, p := range c.ParentShards {
+				if j > 0 {
+					dst = append(dst, ',')
+				}
+				dst = append(dst, '"')
+				dst = append(dst, p...)
+				dst = append(dst, '"')
+			}
+			dst = append(dst, `],"HashKeyRange":{"StartingHashKey":"`...)
+			dst = append(dst, c.StartingHashKey...)
+			dst = append(dst, `","EndingHashKey":"`...)
+			dst = append(dst, c.EndingHashKey...)
+			dst = append(dst, `"}}`...)
+		}
+		dst = append(dst, ']')
+	}
 	return append(dst, '}')
 }
 

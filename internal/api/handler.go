@@ -38,6 +38,10 @@ type Backend interface {
 	ResourceStream(resourceARN string) (engine.StreamRef, error)
 	IncreaseStreamRetentionPeriod(ctx context.Context, ref engine.StreamRef, hours int) error
 	DecreaseStreamRetentionPeriod(ctx context.Context, ref engine.StreamRef, hours int) error
+	SplitShard(ctx context.Context, ref engine.StreamRef, shardToSplit, newStartingHashKey string) error
+	MergeShards(ctx context.Context, ref engine.StreamRef, shardToMerge, adjacentShardToMerge string) error
+	UpdateShardCount(ctx context.Context, ref engine.StreamRef, target int) (engine.UpdateShardCountOutput, error)
+	UpdateStreamMode(ctx context.Context, ref engine.StreamRef, mode engine.Mode) error
 }
 
 var _ Backend = (*engine.Engine)(nil)

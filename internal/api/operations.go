@@ -24,5 +24,9 @@ func operations() map[string]operation {
 		"ListTagsForResource":           opListTagsForResource,
 		"IncreaseStreamRetentionPeriod": opIncreaseStreamRetentionPeriod,
 		"DecreaseStreamRetentionPeriod": opDecreaseStreamRetentionPeriod,
+		"SplitShard":                    opSplitShard,
+		"MergeShards":                   opMergeShards,
+		"UpdateShardCount":              opUpdateShardCount,
+		"UpdateStreamMode":              opUpdateStreamMode,
 	}
 }

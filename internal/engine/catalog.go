@@ -40,6 +40,7 @@ type shardDoc struct {
 	CreatedSec int64  `json:"createdSec"`
 	CreatedMs  int64  `json:"createdMs"`
 	ClosedMs   int64  `json:"closedMs,omitempty"`
+	EndIndex   uint64 `json:"endIndex,omitempty"`
 }
 
 func msOrZero(t time.Time) int64 {
@@ -77,6 +78,7 @@ func (s *stream) doc() streamDoc {
 			Index: sh.index, Parent: sh.parent, Adjacent: sh.adjacent,
 			StartHash: sh.hashRange.Start.String(), EndHash: sh.hashRange.End.String(),
 			CreatedSec: sh.createdSec, CreatedMs: sh.createdAt.UnixMilli(), ClosedMs: msOrZero(sh.closedAt),
+			EndIndex: sh.endIndex,
 		}
 	}
 	return d
@@ -143,6 +145,7 @@ func (e *Engine) streamFromDoc(d streamDoc) (*stream, error) {
 			index: sd.Index, parent: sd.Parent, adjacent: sd.Adjacent,
 			hashRange:  hashkey.Range{Start: start, End: end},
 			createdSec: sd.CreatedSec, createdAt: time.UnixMilli(sd.CreatedMs), closedAt: timeOrZero(sd.ClosedMs),
+			endIndex: sd.EndIndex,
 		}
 		sh.log, err = e.log.OpenShard(s.id, sh.index)
 		if err != nil {

@@ -108,7 +108,11 @@ func (e *Engine) DescribeStream(ctx context.Context, ref StreamRef, limit int, e
 			start++
 		}
 	}
+	horizon := now.Add(-time.Duration(s.retentionHours) * time.Hour)
 	for _, sh := range s.shards[start:] {
+		if sh.expired(horizon) {
+			continue
+		}
 		if len(d.Shards) == limit {
 			d.HasMoreShards = true
 			break
@@ -128,11 +132,10 @@ func (e *Engine) shardInfoLocked(sh *shard) ShardInfo {
 	return in
 }
 
-// endingSequence is the sequence number of a closed shard's last record
-// (or of its start if it never had one).
+// endingSequence is a closed shard's EndingSequenceNumber: its last
+// record's index at the time it closed (the start if it had none).
 func (e *Engine) endingSequence(sh *shard) string {
-	_, next := sh.log.Bounds()
-	return string(sh.sequence(nil, next-1, sh.closedAt.UnixMilli()))
+	return string(sh.sequence(nil, sh.endIndex, sh.closedAt.UnixMilli()))
 }
 
 // ListStreamsInput is ListStreams' request.

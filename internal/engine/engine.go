@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -39,6 +40,18 @@ type Engine struct {
 
 	mu      sync.RWMutex
 	streams map[string]*stream // by name, including DELETING ones
+
+	lastToken atomic.Uint64 // highest LogStore sync token handed out
+}
+
+// noteToken records a sync token an append returned.
+func (e *Engine) noteToken(token uint64) {
+	for {
+		cur := e.lastToken.Load()
+		if token <= cur || e.lastToken.CompareAndSwap(cur, token) {
+			return
+		}
+	}
 }
 
 // DefaultShardLimit is AWS's default shard quota in us-east-1.

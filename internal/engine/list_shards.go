@@ -170,8 +170,7 @@ func (e *Engine) checkShardFilter(f *ShardFilter, after *int64) error {
 // matches reports whether a shard passes a ShardFilter. A shard with no
 // parent has been open since the beginning of time as far as filters go.
 func (sh *shard) matches(f ShardFilter, horizon time.Time) bool {
-	expired := !sh.open() && !sh.closedAt.After(horizon)
-	if expired {
+	if sh.expired(horizon) {
 		return false
 	}
 	openAt := func(t time.Time) bool {

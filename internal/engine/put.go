@@ -77,8 +77,10 @@ func (e *Engine) PutRecords(ctx context.Context, ref StreamRef, entries []PutEnt
 		groups[g].entries = append(groups[g].entries, i)
 		groups[g].recs = append(groups[g].recs, record.Record{Timestamp: nowMs, PartitionKey: entries[i].PartitionKey, Data: entries[i].Data})
 	}
-	e.mu.RUnlock()
-
+	// Append while still holding the read lock: a reshard takes the write
+	// lock, so it never closes a shard between routing and appending, and
+	// no record lands in a closed shard. The wait for durability happens
+	// after the lock is released.
 	results := make([]PutResult, len(entries))
 	var maxToken uint64
 	var appendErr error
@@ -98,6 +100,8 @@ func (e *Engine) PutRecords(ctx context.Context, ref StreamRef, entries []PutEnt
 		}
 		maxToken = max(maxToken, token)
 	}
+	e.noteToken(maxToken)
+	e.mu.RUnlock()
 	if maxToken > 0 || appendErr == nil {
 		if err := e.log.Sync(ctx, maxToken); err != nil {
 			return nil, fmt.Errorf("sync: %w", err)

@@ -105,6 +105,9 @@ func (e *Engine) GetShardIterator(ctx context.Context, in GetShardIteratorInput)
 		}
 		if in.Type == Latest {
 			_, pos = sh.log.Bounds()
+			if !sh.open() {
+				pos = sh.endIndex + 1
+			}
 		} else if pos, err = retentionStart(s, sh, now); err != nil {
 			return "", err
 		}
@@ -137,6 +140,15 @@ type GetRecordsOutput struct {
 	SequenceNumbers    []string
 	NextShardIterator  string
 	MillisBehindLatest int64
+	ChildShards        []ChildShard // set once a closed shard is read to its end
+}
+
+// ChildShard is a shard that a closed shard's records continue in.
+type ChildShard struct {
+	ShardID         string
+	ParentShards    []string
+	StartingHashKey string
+	EndingHashKey   string
 }
 
 // GetRecords reads from the position an iterator holds.
@@ -161,6 +173,10 @@ func (e *Engine) GetRecords(ctx context.Context, iterator string, limit int) (Ge
 	sh := s.shards[t.Shard]
 	log := sh.log
 	start, err := retentionStart(s, sh, now)
+	var children []ChildShard
+	if !sh.open() {
+		children = childShards(s, sh)
+	}
 	e.mu.RUnlock()
 	if err != nil {
 		return GetRecordsOutput{}, err
@@ -189,6 +205,29 @@ func (e *Engine) GetRecords(ctx context.Context, iterator string, limit int) (Ge
 	if len(recs) > 0 && next < tip {
 		out.MillisBehindLatest = max(0, now.UnixMilli()-recs[len(recs)-1].Timestamp)
 	}
+	if children != nil && next > sh.endIndex {
+		// The end of a closed shard: no next iterator; read the children.
+		out.ChildShards = children
+		return out, nil
+	}
 	out.NextShardIterator = e.sealToken(token{Kind: tokenIterator, CreatedMs: t.CreatedMs, Shard: t.Shard, Position: next, Name: t.Name}, now)
 	return out, nil
+}
+
+// childShards lists the shards whose parent or adjacent parent is sh.
+// Caller holds e.mu.
+func childShards(s *stream, sh *shard) []ChildShard {
+	out := []ChildShard{}
+	for _, c := range s.shards[sh.index+1:] {
+		if c.parent != int64(sh.index) && c.adjacent != int64(sh.index) {
+			continue
+		}
+		cs := ChildShard{ShardID: shardID(c.index), StartingHashKey: c.hashRange.Start.String(), EndingHashKey: c.hashRange.End.String()}
+		cs.ParentShards = append(cs.ParentShards, shardID(uint32(c.parent)))
+		if c.adjacent >= 0 {
+			cs.ParentShards = append(cs.ParentShards, shardID(uint32(c.adjacent)))
+		}
+		out = append(out, cs)
+	}
+	return out
 }

@@ -55,6 +55,7 @@ type shard struct {
 	createdSec int64 // shard create time in seconds (sequence-number field)
 	createdAt  time.Time
 	closedAt   time.Time // zero while open
+	endIndex   uint64    // index of the last record, once closed (0: none)
 	log        ShardLog
 }
 
@@ -102,6 +103,12 @@ func (e *Engine) arn(name string) string {
 }
 
 func (sh *shard) open() bool { return sh.closedAt.IsZero() }
+
+// expired reports whether a closed shard's records have all passed the
+// retention horizon: it is then no longer listed.
+func (sh *shard) expired(horizon time.Time) bool {
+	return !sh.open() && !sh.closedAt.After(horizon)
+}
 
 // startingSequence is the shard's StartingSequenceNumber: seqIndex 0 at the
 // shard's creation time.
