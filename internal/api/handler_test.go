@@ -79,7 +79,7 @@ func TestErrorsAreAWSShaped(t *testing.T) {
 		typ, msg string
 	}{
 		{"unknown target", call{target: "Nope", body: "{}"}, 400, "UnknownOperationException", ""},
-		{"not yet implemented op", call{target: "StartStreamEncryption", body: "{}"}, 400, "UnknownOperationException", ""},
+		{"not yet implemented op", call{target: "CreateChannel", body: "{}"}, 400, "UnknownOperationException", ""},
 		{"no auth", call{target: "ListStreams", auth: "none", body: "{}"}, 400, "MissingAuthenticationTokenException", "Missing Authentication Token"},
 		{"broken JSON", call{target: "ListStreams", body: "{"}, 400, "SerializationException", ""},
 		{"array body", call{target: "ListStreams", body: "[]"}, 400, "SerializationException", ""},
