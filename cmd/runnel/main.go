@@ -67,7 +67,21 @@ func serveFlags(fs *flag.FlagSet, c *config.Config) {
 	fs.DurationVar(&c.DeleteStreamDelay, "delete-stream-delay", c.DeleteStreamDelay, "how long a deleted stream stays DELETING (Go `duration`, 0 allowed)")
 	fs.DurationVar(&c.UpdateStreamDelay, "update-stream-delay", c.UpdateStreamDelay, "how long an updated stream stays UPDATING (Go `duration`, 0 allowed)")
 	fs.BoolVar(&c.InMemory, "in-memory", c.InMemory, "keep everything in memory, nothing on disk (for tests and throwaway use)")
+	fs.StringVar(&c.CredentialsFile, "credentials", c.CredentialsFile, "`file` of accepted credentials, one \"ACCESS_KEY_ID SECRET_ACCESS_KEY ACCOUNT_ID\" a line: every request must then carry a valid SigV4 signature (default: any well-formed credentials)")
 	fs.IntVar(&c.ShardLimit, "shard-limit", c.ShardLimit, "account shard `quota` reported by DescribeLimits and enforced by CreateStream")
+	fs.StringVar(&c.MasterKeyFile, "master-key-file", c.MasterKeyFile, "`file` holding the master key (32 bytes or 64 hex digits) that wraps encrypted streams' data keys (default <data-dir>/master.key, created on first start)")
+	fs.StringVar(&c.TLSCertFile, "tls-cert", c.TLSCertFile, "PEM certificate `file`: serve HTTPS (HTTP/2 via ALPN and HTTP/1.1) instead of plain HTTP (h2c and HTTP/1.1); needs --tls-key")
+	fs.StringVar(&c.TLSKeyFile, "tls-key", c.TLSKeyFile, "PEM private key `file` of --tls-cert")
+	fs.BoolVar(&c.TLSSelfSigned, "tls-self-signed", c.TLSSelfSigned, "serve HTTPS with a certificate for 127.0.0.1/localhost generated on first start (data-dir/tls-cert.pem, reused; a temp dir with --in-memory); the log says where it is")
+	// Hidden (not in --help): shorten SubscribeToShard for tests.
+	fs.DurationVar(&c.SubscribeDuration, "subscribe-duration", c.SubscribeDuration, "how long a SubscribeToShard subscription lasts (default 5m)")
+	fs.DurationVar(&c.SubscribeHeartbeat, "subscribe-heartbeat", c.SubscribeHeartbeat, "how long a quiet subscription waits before an event without records (default 5s)")
+}
+
+// hiddenFlag reports the flags that are for tests: accepted, but not
+// listed by --help.
+func hiddenFlag(name string) bool {
+	return name == "subscribe-duration" || name == "subscribe-heartbeat"
 }
 
 // envName is the environment variable for a flag: --data-dir → RUNNEL_DATA_DIR.
@@ -99,6 +113,9 @@ func serve(args []string, stdout, stderr io.Writer, env func(string) (string, bo
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: runnel serve [flags]\n\nRuns the Kinesis-compatible server. Every flag can also be set with the\nenvironment variable shown (flags win).\n\nFlags:\n")
 		fs.VisitAll(func(f *flag.Flag) {
+			if hiddenFlag(f.Name) {
+				return
+			}
 			name, use := flag.UnquoteUsage(f)
 			fmt.Fprintf(fs.Output(), "  --%s %s\n        %s (default %s; env %s)\n", f.Name, name, use, strconv.Quote(f.DefValue), envName(f.Name))
 		})

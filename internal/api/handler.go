@@ -36,12 +36,33 @@ type Backend interface {
 	RemoveTagsFromStream(ctx context.Context, ref engine.StreamRef, keys []string) error
 	ListTags(ctx context.Context, ref engine.StreamRef, exclusiveStartKey string, limit int) ([]engine.Tag, bool, error)
 	ResourceStream(resourceARN string) (engine.StreamRef, error)
+	DeleteStreamEnforcing(ctx context.Context, ref engine.StreamRef, enforceConsumerDeletion bool) error
+	TagResource(ctx context.Context, resourceARN string, tags map[string]string) error
+	UntagResource(ctx context.Context, resourceARN string, keys []string) error
+	ListTagsForResource(ctx context.Context, resourceARN string) ([]engine.Tag, error)
+	RegisterStreamConsumer(ctx context.Context, streamARN, name string, tags map[string]string) (engine.ConsumerDescription, error)
+	DeregisterStreamConsumer(ctx context.Context, ref engine.ConsumerRef) error
+	DescribeStreamConsumer(ctx context.Context, ref engine.ConsumerRef) (engine.ConsumerDescription, error)
+	ListStreamConsumers(ctx context.Context, in engine.ListStreamConsumersInput) (engine.ListStreamConsumersOutput, error)
 	IncreaseStreamRetentionPeriod(ctx context.Context, ref engine.StreamRef, hours int) error
 	DecreaseStreamRetentionPeriod(ctx context.Context, ref engine.StreamRef, hours int) error
 	SplitShard(ctx context.Context, ref engine.StreamRef, shardToSplit, newStartingHashKey string) error
 	MergeShards(ctx context.Context, ref engine.StreamRef, shardToMerge, adjacentShardToMerge string) error
 	UpdateShardCount(ctx context.Context, ref engine.StreamRef, target int) (engine.UpdateShardCountOutput, error)
 	UpdateStreamMode(ctx context.Context, ref engine.StreamRef, mode engine.Mode) error
+	UpdateStreamModeWithWarmThroughput(ctx context.Context, ref engine.StreamRef, mode engine.Mode, warmMiBps *int) error
+	EnableEnhancedMonitoring(ctx context.Context, ref engine.StreamRef, metrics []string) (engine.EnhancedMonitoringOutput, error)
+	DisableEnhancedMonitoring(ctx context.Context, ref engine.StreamRef, metrics []string) (engine.EnhancedMonitoringOutput, error)
+	PutResourcePolicy(ctx context.Context, resourceARN, policy string) error
+	GetResourcePolicy(ctx context.Context, resourceARN string) (string, error)
+	DeleteResourcePolicy(ctx context.Context, resourceARN string) error
+	DescribeAccountSettings(ctx context.Context) engine.Commitment
+	UpdateAccountSettings(ctx context.Context, status engine.CommitmentStatus) (engine.Commitment, error)
+	UpdateMaxRecordSize(ctx context.Context, ref engine.StreamRef, kib int) error
+	UpdateStreamWarmThroughput(ctx context.Context, ref engine.StreamRef, mibps int) (engine.UpdateStreamWarmThroughputOutput, error)
+	StartStreamEncryption(ctx context.Context, ref engine.StreamRef, encryptionType, keyID string) error
+	StopStreamEncryption(ctx context.Context, ref engine.StreamRef, encryptionType, keyID string) error
+	SubscribeToShard(ctx context.Context, in engine.SubscribeInput) (*engine.Subscription, error)
 }
 
 var _ Backend = (*engine.Engine)(nil)
@@ -51,7 +72,14 @@ type Handler struct {
 	backend Backend
 	log     *slog.Logger
 	ops     map[string]operation
+	streams map[string]streamOperation // event-stream responses (op_subscribe.go)
+	cbor    *cborCodec
+	auth    *Authenticator // nil: any well-formed signature is accepted
 }
+
+// RequireSignatures makes the handler verify every request's SigV4
+// signature with a.
+func (h *Handler) RequireSignatures(a *Authenticator) { h.auth = a }
 
 // operation decodes its typed input from body, calls the backend and returns
 // the value to encode as the response (nil for an empty body).
@@ -68,7 +96,7 @@ const (
 
 // NewHandler returns the HTTP handler for the Kinesis API.
 func NewHandler(backend Backend, log *slog.Logger) *Handler {
-	return &Handler{backend: backend, log: log, ops: operations()}
+	return &Handler{backend: backend, log: log, ops: operations(), streams: streamOperations(), cbor: newCBORCodec()}
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -82,16 +110,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ct := r.Header.Get("Content-Type")
-	if ct != jsonContentType && ct != "application/x-amz-json-1.0" && ct != "application/json" {
-		// AWS answers an unknown content type this way (CBOR comes later).
+	isCBOR := ct == cborContentType
+	if !isCBOR && ct != jsonContentType && ct != "application/x-amz-json-1.0" && ct != "application/json" {
+		// AWS answers an unknown content type this way.
 		hdr.Set("Content-Type", "application/xml")
 		w.WriteHeader(http.StatusNotFound)
 		_, _ = io.WriteString(w, "<UnknownOperationException/>\n")
 		return
 	}
+	if isCBOR {
+		hdr.Set("Content-Type", cborContentType) // writeError answers in the request's format
+	}
 	opName, found := strings.CutPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
 	op := h.ops[opName]
-	if !found || op == nil {
+	if !found || (op == nil && h.streams[opName] == nil) {
 		h.writeError(w, newError("UnknownOperationException", http.StatusBadRequest, ""))
 		return
 	}
@@ -100,13 +132,29 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, readErr := readBody(w, r)
+	if readErr == nil && h.auth != nil {
+		_, readErr = h.auth.Authenticate(r, body)
+	}
+	if readErr == nil && isCBOR {
+		body, readErr = h.cbor.requestToJSON(opName, body)
+	}
 	if readErr != nil {
 		h.writeError(w, readErr)
+		return
+	}
+	if sop := h.streams[opName]; sop != nil { // writes its own response once it has started
+		if err := sop(h, w, r, body); err != nil {
+			h.writeError(w, toAPIError(err, h.log, opName))
+		}
 		return
 	}
 	out, err := op(h, r.Context(), body)
 	if err != nil {
 		h.writeError(w, toAPIError(err, h.log, opName))
+		return
+	}
+	if isCBOR {
+		h.writeCBOR(w, opName, out)
 		return
 	}
 	hdr.Set("Content-Type", jsonContentType)
@@ -187,6 +235,10 @@ func checkAuth(r *http.Request) *apiError {
 
 func (h *Handler) writeError(w http.ResponseWriter, e *apiError) {
 	hdr := w.Header()
+	if hdr.Get("Content-Type") == cborContentType {
+		h.writeCBORError(w, e)
+		return
+	}
 	hdr.Set("Content-Type", jsonContentType)
 	hdr.Set("X-Amzn-Errortype", e.Type)
 	body := map[string]string{"__type": e.Type}

@@ -18,7 +18,16 @@ type Config struct {
 	DeleteStreamDelay time.Duration // how long a deleted stream stays DELETING
 	UpdateStreamDelay time.Duration // how long an updated stream stays UPDATING
 	InMemory          bool          // keep nothing on disk
+	CredentialsFile   string        // if set, only these SigV4 credentials are accepted
 	ShardLimit        int           // account shard quota
+	MasterKeyFile     string        // master key wrapping data keys; "" means <data-dir>/master.key
+	TLSCertFile       string        // PEM certificate: serve HTTPS (h2 via ALPN, and HTTP/1.1)
+	TLSKeyFile        string        // PEM private key of TLSCertFile
+	TLSSelfSigned     bool          // generate (or reuse) a certificate for 127.0.0.1/localhost
+	// SubscribeDuration and SubscribeHeartbeat bound SubscribeToShard
+	// (hidden flags, for tests); zero means AWS's 5 minutes and 5 seconds.
+	SubscribeDuration  time.Duration
+	SubscribeHeartbeat time.Duration
 }
 
 // Default returns the defaults documented in the README.
@@ -55,13 +64,19 @@ func (c Config) Validate() error {
 	if !accountPattern.MatchString(c.AccountID) {
 		errs = append(errs, fmt.Errorf("account id %q must be 12 digits", c.AccountID))
 	}
-	for name, d := range map[string]time.Duration{"create-stream-delay": c.CreateStreamDelay, "delete-stream-delay": c.DeleteStreamDelay, "update-stream-delay": c.UpdateStreamDelay} {
+	for name, d := range map[string]time.Duration{"create-stream-delay": c.CreateStreamDelay, "delete-stream-delay": c.DeleteStreamDelay, "update-stream-delay": c.UpdateStreamDelay, "subscribe-duration": c.SubscribeDuration, "subscribe-heartbeat": c.SubscribeHeartbeat} {
 		if d < 0 {
 			errs = append(errs, fmt.Errorf("%s must not be negative, got %s", name, d))
 		}
 	}
 	if c.ShardLimit < 1 {
 		errs = append(errs, fmt.Errorf("shard limit must be at least 1, got %d", c.ShardLimit))
+	}
+	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
+		errs = append(errs, errors.New("tls-cert and tls-key must be given together"))
+	}
+	if c.TLSSelfSigned && c.TLSCertFile != "" {
+		errs = append(errs, errors.New("tls-self-signed cannot be combined with tls-cert/tls-key"))
 	}
 	return errors.Join(errs...)
 }

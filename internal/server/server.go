@@ -33,6 +33,8 @@ type Server struct {
 	engine   *engine.Engine
 	listener net.Listener
 	http     *http.Server
+	// tlsTempDir holds an in-memory server's self-signed certificate (tls.go).
+	tlsTempDir string
 
 	stopMaintain context.CancelFunc
 	maintainDone chan struct{}
@@ -77,10 +79,15 @@ func New(cfg config.Config, log *slog.Logger) (_ *Server, err error) {
 			return nil, err
 		}
 	}
+	masterKey, err := loadMasterKey(cfg, log) // masterkey.go
+	if err != nil {
+		return nil, err
+	}
 	s.engine, err = engine.New(engine.Config{
 		Region: cfg.Region, AccountID: cfg.AccountID,
 		CreateDelay: cfg.CreateStreamDelay, DeleteDelay: cfg.DeleteStreamDelay, UpdateDelay: cfg.UpdateStreamDelay,
-		ShardLimit: cfg.ShardLimit, Key: key, Logger: log,
+		ShardLimit: cfg.ShardLimit, Key: key, MasterKey: masterKey, Logger: log,
+		SubscriptionDuration: cfg.SubscribeDuration, SubscriptionHeartbeat: cfg.SubscribeHeartbeat,
 	}, s.logs, catalog)
 	if err != nil {
 		return nil, err
@@ -89,12 +96,27 @@ func New(cfg config.Config, log *slog.Logger) (_ *Server, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
+	handler := api.NewHandler(s.engine, log)
+	if cfg.CredentialsFile != "" {
+		creds, err := loadCredentials(cfg.CredentialsFile)
+		if err != nil {
+			_ = s.listener.Close()
+			return nil, err
+		}
+		handler.RequireSignatures(api.NewAuthenticator(creds, cfg.Region, time.Now))
+	}
 	s.http = &http.Server{
-		Handler:           api.NewHandler(s.engine, log),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	// Event streams end cleanly instead of holding Shutdown up.
+	s.http.RegisterOnShutdown(s.engine.EndSubscriptions)
+	if err := s.setupProtocols(); err != nil { // tls.go
+		_ = s.listener.Close()
+		return nil, err
 	}
 	return s, nil
 }
@@ -112,8 +134,8 @@ func (s *Server) Serve() error {
 	if s.cfg.InMemory {
 		dataDir = "(in memory)"
 	}
-	s.log.Info("runnel ready", "addr", s.Addr().String(), "data_dir", dataDir, "region", s.cfg.Region, "account_id", s.cfg.AccountID)
-	err := s.http.Serve(s.listener)
+	s.log.Info("runnel ready", "addr", s.Addr().String(), "scheme", s.scheme(), "data_dir", dataDir, "region", s.cfg.Region, "account_id", s.cfg.AccountID)
+	err := s.serveHTTP()
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}
@@ -161,5 +183,6 @@ func (s *Server) closeStores() error {
 	if s.lock != nil {
 		errs = append(errs, s.lock.Close())
 	}
+	errs = append(errs, s.removeTLSTempDir())
 	return errors.Join(errs...)
 }
