@@ -12,6 +12,15 @@ if ! command -v aws >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq awscli >/dev/null
 fi
 
+# The e2e tests also drive the AWS SDK for JavaScript v3 (HTTP/2 by default)
+# with the machine's Node.js; the SDK comes from npm at the locked version.
+if ! command -v npm >/dev/null 2>&1; then
+  echo "== installing Node.js and npm (Debian packages)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+fi
+echo "== installing the AWS SDK for JavaScript v3 (e2e/js)"
+(cd e2e/js && npm ci --no-audit --no-fund --loglevel=error)
+
 echo "== go vet"
 go vet ./...
 

@@ -19,7 +19,7 @@ func TestHelpExplainsEveryFlag(t *testing.T) {
 	if code := run([]string{"serve", "--help"}, &out, &errOut, noEnv); code != 0 {
 		t.Fatalf("runnel serve --help: exit %d, stderr %q", code, errOut.String())
 	}
-	for _, f := range []string{"listen", "data-dir", "region", "account-id", "create-stream-delay", "delete-stream-delay", "update-stream-delay", "in-memory"} {
+	for _, f := range []string{"listen", "data-dir", "region", "account-id", "create-stream-delay", "delete-stream-delay", "update-stream-delay", "in-memory", "tls-cert", "tls-key", "tls-self-signed"} {
 		if !strings.Contains(out.String(), "--"+f) || !strings.Contains(out.String(), envName(f)) {
 			t.Errorf("serve --help does not explain --%s and %s:\n%s", f, envName(f), out.String())
 		}

@@ -6,6 +6,12 @@
 // → body read (bounded) → JSON decode → model-driven type and constraint
 // checks (internal/api/validate) → typed decode → engine call → encode.
 //
+// CBOR (application/x-amz-cbor-1.1, the Java SDK's default) takes the same
+// path: cbor.go transcodes the request into the JSON body above and the
+// JSON response back into CBOR, using the model's input and output shapes
+// to place blobs (byte strings) and timestamps (tag 1, epoch milliseconds).
+// A response, error or not, is in the request's format.
+//
 // Every response carries x-amzn-RequestId and x-amz-id-2. Every error goes
 // through the one table in errors.go that maps it to a Kinesis __type and
 // HTTP status.

@@ -27,6 +27,9 @@ func appendGetRecords(dst []byte, out engine.GetRecordsOutput) []byte {
 		dst = base64.StdEncoding.AppendEncode(dst, r.Data)
 		dst = append(dst, `","PartitionKey":`...)
 		dst = appendJSONString(dst, r.PartitionKey)
+		if out.Encrypted != nil && out.Encrypted[i] {
+			dst = append(dst, `,"EncryptionType":"KMS"`...)
+		}
 		dst = append(dst, '}')
 	}
 	dst = append(dst, `],"NextShardIterator":`...)

@@ -35,6 +35,7 @@ var kindTypes = [...]struct {
 	engine.KindExpiredNextToken:   {"ExpiredNextTokenException", http.StatusBadRequest},
 	engine.KindThroughputExceeded: {"ProvisionedThroughputExceededException", http.StatusBadRequest},
 	engine.KindValidation:         {"ValidationException", http.StatusBadRequest},
+	engine.KindKMSNotFound:        {"KMSNotFoundException", http.StatusBadRequest},
 }
 
 // internalMessage is what AWS says for a failure of its own.

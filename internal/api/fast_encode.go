@@ -10,7 +10,7 @@ import (
 // appendPutRecordsResponse encodes a PutRecords response byte for byte as
 // json.Marshal encoded the reflection-based struct it replaces:
 // FailedRecordCount, Records (each member omitted when empty), then
-// EncryptionType "NONE".
+// EncryptionType (KMS if any record was stored encrypted, else NONE).
 func appendPutRecordsResponse(dst []byte, results []engine.PutResult) []byte {
 	failed := 0
 	for i := range results {
@@ -34,7 +34,21 @@ func appendPutRecordsResponse(dst []byte, results []engine.PutResult) []byte {
 		dst, _ = appendOptionalMember(dst, sep, `"ErrorMessage":`, r.ErrorMessage)
 		dst = append(dst, '}')
 	}
+	if anyEncrypted(results) {
+		return append(dst, `],"EncryptionType":"KMS"}`...)
+	}
 	return append(dst, `],"EncryptionType":"NONE"}`...)
+}
+
+// anyEncrypted reports whether the put stored any record encrypted: the
+// response's EncryptionType is then KMS.
+func anyEncrypted(results []engine.PutResult) bool {
+	for i := range results {
+		if results[i].Encrypted {
+			return true
+		}
+	}
+	return false
 }
 
 // appendOptionalMember writes an omitempty string member; sep reports
@@ -66,6 +80,9 @@ func appendPutRecordResponse(dst []byte, res engine.PutResult) []byte {
 	dst = appendMarshalString(dst, res.ShardID)
 	dst = append(dst, `,"SequenceNumber":`...)
 	dst = appendMarshalString(dst, res.SequenceNumber)
+	if res.Encrypted {
+		return append(dst, `,"EncryptionType":"KMS"}`...)
+	}
 	return append(dst, `,"EncryptionType":"NONE"}`...)
 }
 

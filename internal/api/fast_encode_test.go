@@ -28,6 +28,9 @@ func putRecordsResponseJSON(results []engine.PutResult) any {
 		if r.ErrorCode != "" {
 			out.FailedRecordCount++
 		}
+		if r.Encrypted {
+			out.EncryptionType = "KMS"
+		}
 	}
 	return out
 }
@@ -37,7 +40,7 @@ func putRecordResponseJSON(res engine.PutResult) any {
 		ShardID        string `json:"ShardId"`
 		SequenceNumber string `json:"SequenceNumber"`
 		EncryptionType string `json:"EncryptionType"`
-	}{res.ShardID, res.SequenceNumber, "NONE"}
+	}{res.ShardID, res.SequenceNumber, map[bool]string{false: "NONE", true: "KMS"}[res.Encrypted]}
 }
 
 // oddStrings exercise every escaping rule of json.Marshal.
@@ -56,7 +59,7 @@ func randomResult(r *rand.Rand) engine.PutResult {
 	case 1: // anything, including half-filled results
 		return engine.PutResult{ShardID: pick(), SequenceNumber: pick(), ErrorCode: pick(), ErrorMessage: pick()}
 	}
-	return engine.PutResult{ShardID: "shardId-00000000000" + string(rune('0'+r.IntN(4))), SequenceNumber: oddStrings[2]}
+	return engine.PutResult{ShardID: "shardId-00000000000" + string(rune('0'+r.IntN(4))), SequenceNumber: oddStrings[2], Encrypted: r.IntN(3) == 0}
 }
 
 func TestAppendPutRecordsResponseMatchesMarshal(t *testing.T) {
@@ -75,7 +78,7 @@ func TestAppendPutRecordsResponseMatchesMarshal(t *testing.T) {
 		}
 		got := appendPutRecordsResponse(nil, results)
 		if !bytes.Equal(got, want) {
-			t.Fatalf("results %q:\ngot  %s\nwant %s", results, got, want)
+			t.Fatalf("results %+v:\ngot  %s\nwant %s", results, got, want)
 		}
 		// What the handler writes: json.Marshal of the RawMessage.
 		if wire, err := json.Marshal(json.RawMessage(got)); err != nil || !bytes.Equal(wire, want) {
@@ -93,7 +96,7 @@ func TestAppendPutRecordResponseMatchesMarshal(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got := appendPutRecordResponse(nil, res); !bytes.Equal(got, want) {
-			t.Fatalf("result %q:\ngot  %s\nwant %s", res, got, want)
+			t.Fatalf("result %+v:\ngot  %s\nwant %s", res, got, want)
 		}
 	}
 }

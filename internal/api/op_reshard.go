@@ -55,9 +55,10 @@ func opUpdateStreamMode(h *Handler, ctx context.Context, body []byte) (any, erro
 	var in struct {
 		StreamARN         string            `json:"StreamARN"`
 		StreamModeDetails streamModeDetails `json:"StreamModeDetails"`
+		WarmThroughput    *int              `json:"WarmThroughputMiBps"`
 	}
 	if err := decode("UpdateStreamMode", body, &in); err != nil {
 		return nil, err
 	}
-	return nil, h.backend.UpdateStreamMode(ctx, engine.StreamRef{ARN: in.StreamARN}, engine.Mode(in.StreamModeDetails.StreamMode))
+	return nil, h.backend.UpdateStreamModeWithWarmThroughput(ctx, engine.StreamRef{ARN: in.StreamARN}, engine.Mode(in.StreamModeDetails.StreamMode), in.WarmThroughput)
 }

@@ -12,11 +12,14 @@ func opCreateStream(h *Handler, ctx context.Context, body []byte) (any, error) {
 		ShardCount        *int               `json:"ShardCount"`
 		StreamModeDetails *streamModeDetails `json:"StreamModeDetails"`
 		Tags              map[string]string  `json:"Tags"`
+		WarmThroughput    *int               `json:"WarmThroughputMiBps"`
+		MaxRecordSizeKiB  int                `json:"MaxRecordSizeInKiB"`
 	}
 	if err := decode("CreateStream", body, &in); err != nil {
 		return nil, err
 	}
-	req := engine.CreateStreamInput{Name: in.StreamName, ShardCount: in.ShardCount, Tags: in.Tags}
+	req := engine.CreateStreamInput{Name: in.StreamName, ShardCount: in.ShardCount, Tags: in.Tags,
+		WarmThroughputMiBps: in.WarmThroughput, MaxRecordSizeKiB: in.MaxRecordSizeKiB}
 	if in.StreamModeDetails != nil {
 		req.Mode = engine.Mode(in.StreamModeDetails.StreamMode)
 	}
@@ -31,7 +34,7 @@ func opDeleteStream(h *Handler, ctx context.Context, body []byte) (any, error) {
 	if err := decode("DeleteStream", body, &in); err != nil {
 		return nil, err
 	}
-	return nil, h.backend.DeleteStream(ctx, in.ref())
+	return nil, h.backend.DeleteStreamEnforcing(ctx, in.ref(), in.EnforceConsumerDeletion)
 }
 
 // summaryFields are the members StreamDescription and
@@ -45,6 +48,7 @@ type summaryFields struct {
 	StreamCreationTimestamp epochTime         `json:"StreamCreationTimestamp"`
 	EnhancedMonitoring      []enhancedMetrics `json:"EnhancedMonitoring"`
 	EncryptionType          string            `json:"EncryptionType"`
+	KeyID                   string            `json:"KeyId,omitempty"`
 }
 
 func toSummaryFields(s engine.StreamSummary) summaryFields {
@@ -53,8 +57,9 @@ func toSummaryFields(s engine.StreamSummary) summaryFields {
 		StreamModeDetails:       streamModeDetails{string(s.Mode)},
 		RetentionPeriodHours:    s.RetentionHours,
 		StreamCreationTimestamp: epochTime{s.Created},
-		EnhancedMonitoring:      []enhancedMetrics{{ShardLevelMetrics: []string{}}},
-		EncryptionType:          "NONE",
+		EnhancedMonitoring:      []enhancedMetrics{{ShardLevelMetrics: s.ShardLevelMetrics}},
+		EncryptionType:          wireEncryptionType(s.EncryptionType),
+		KeyID:                   s.KeyID,
 	}
 }
 
@@ -92,13 +97,14 @@ func opDescribeStreamSummary(h *Handler, ctx context.Context, body []byte) (any,
 	}
 	type summary struct {
 		summaryFields
-		OpenShardCount     int `json:"OpenShardCount"`
-		ConsumerCount      int `json:"ConsumerCount"`
-		MaxRecordSizeInKiB int `json:"MaxRecordSizeInKiB"`
+		OpenShardCount     int                 `json:"OpenShardCount"`
+		ConsumerCount      int                 `json:"ConsumerCount"`
+		MaxRecordSizeInKiB int                 `json:"MaxRecordSizeInKiB"`
+		WarmThroughput     *warmThroughputJSON `json:"WarmThroughput,omitempty"`
 	}
 	return struct {
 		StreamDescriptionSummary summary `json:"StreamDescriptionSummary"`
-	}{summary{toSummaryFields(s), s.OpenShardCount, 0, 1024}}, nil
+	}{summary{toSummaryFields(s), s.OpenShardCount, s.ConsumerCount, s.MaxRecordSizeKiB, toWarmThroughputJSON(s.WarmThroughput)}}, nil
 }
 
 func opListStreams(h *Handler, ctx context.Context, body []byte) (any, error) {

@@ -59,11 +59,7 @@ func opTagResource(h *Handler, ctx context.Context, body []byte) (any, error) {
 	if err := decode("TagResource", body, &in); err != nil {
 		return nil, err
 	}
-	ref, err := h.backend.ResourceStream(in.ResourceARN)
-	if err != nil {
-		return nil, err
-	}
-	return nil, h.backend.AddTagsToStream(ctx, ref, in.Tags)
+	return nil, h.backend.TagResource(ctx, in.ResourceARN, in.Tags)
 }
 
 func opUntagResource(h *Handler, ctx context.Context, body []byte) (any, error) {
@@ -74,11 +70,7 @@ func opUntagResource(h *Handler, ctx context.Context, body []byte) (any, error) 
 	if err := decode("UntagResource", body, &in); err != nil {
 		return nil, err
 	}
-	ref, err := h.backend.ResourceStream(in.ResourceARN)
-	if err != nil {
-		return nil, err
-	}
-	return nil, h.backend.RemoveTagsFromStream(ctx, ref, in.TagKeys)
+	return nil, h.backend.UntagResource(ctx, in.ResourceARN, in.TagKeys)
 }
 
 func opListTagsForResource(h *Handler, ctx context.Context, body []byte) (any, error) {
@@ -88,11 +80,7 @@ func opListTagsForResource(h *Handler, ctx context.Context, body []byte) (any, e
 	if err := decode("ListTagsForResource", body, &in); err != nil {
 		return nil, err
 	}
-	ref, err := h.backend.ResourceStream(in.ResourceARN)
-	if err != nil {
-		return nil, err
-	}
-	tags, _, err := h.backend.ListTags(ctx, ref, "", 0)
+	tags, err := h.backend.ListTagsForResource(ctx, in.ResourceARN)
 	if err != nil {
 		return nil, err
 	}

@@ -28,5 +28,28 @@ func operations() map[string]operation {
 		"MergeShards":                   opMergeShards,
 		"UpdateShardCount":              opUpdateShardCount,
 		"UpdateStreamMode":              opUpdateStreamMode,
+		"StartStreamEncryption":         opStartStreamEncryption,
+		"StopStreamEncryption":          opStopStreamEncryption,
+		"RegisterStreamConsumer":        opRegisterStreamConsumer,
+		"DeregisterStreamConsumer":      opDeregisterStreamConsumer,
+		"DescribeStreamConsumer":        opDescribeStreamConsumer,
+		"ListStreamConsumers":           opListStreamConsumers,
+		"EnableEnhancedMonitoring":      opEnableEnhancedMonitoring,
+		"DisableEnhancedMonitoring":     opDisableEnhancedMonitoring,
+		"PutResourcePolicy":             opPutResourcePolicy,
+		"GetResourcePolicy":             opGetResourcePolicy,
+		"DeleteResourcePolicy":          opDeleteResourcePolicy,
+		"DescribeAccountSettings":       opDescribeAccountSettings,
+		"UpdateAccountSettings":         opUpdateAccountSettings,
+		"UpdateStreamWarmThroughput":    opUpdateStreamWarmThroughput,
+		"UpdateMaxRecordSize":           opUpdateMaxRecordSize,
+	}
+}
+
+// streamOperations is the dispatch table of the operations whose response
+// is an event stream: they write to the ResponseWriter themselves.
+func streamOperations() map[string]streamOperation {
+	return map[string]streamOperation{
+		"SubscribeToShard": opSubscribeToShard,
 	}
 }

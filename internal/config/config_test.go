@@ -24,6 +24,9 @@ func TestValidateRejects(t *testing.T) {
 		{"account", func(c *Config) { c.AccountID = "123" }, "12 digits"},
 		{"delay", func(c *Config) { c.CreateStreamDelay = -time.Second }, "create-stream-delay"},
 		{"shards", func(c *Config) { c.ShardLimit = 0 }, "shard limit"},
+		{"tls cert without key", func(c *Config) { c.TLSCertFile = "cert.pem" }, "tls-cert and tls-key"},
+		{"tls key without cert", func(c *Config) { c.TLSKeyFile = "key.pem" }, "tls-cert and tls-key"},
+		{"tls both ways", func(c *Config) { c.TLSCertFile, c.TLSKeyFile, c.TLSSelfSigned = "c", "k", true }, "tls-self-signed"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

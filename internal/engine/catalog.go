@@ -15,6 +15,7 @@ const catalogVersion = 1
 type catalogDoc struct {
 	Version int         `json:"version"`
 	Streams []streamDoc `json:"streams"`
+	Account *accountDoc `json:"account,omitempty"`
 }
 
 type streamDoc struct {
@@ -28,19 +29,28 @@ type streamDoc struct {
 	UpdatingMs     int64             `json:"updatingUntilMs,omitempty"`
 	RetentionHours int               `json:"retentionHours"`
 	Tags           map[string]string `json:"tags,omitempty"`
+	Metrics        []string          `json:"shardLevelMetrics,omitempty"`
+	Policy         string            `json:"policy,omitempty"`
+	ConsumerPolicy map[string]string `json:"consumerPolicies,omitempty"`
+	MaxRecordKiB   int               `json:"maxRecordSizeKiB,omitempty"`
+	WarmTarget     int               `json:"warmThroughputMiBps,omitempty"`
+	WarmPrevious   int               `json:"warmThroughputPreviousMiBps,omitempty"`
+	Encryption     *encryptionDoc    `json:"encryption,omitempty"`
 	Shards         []shardDoc        `json:"shards"`
+	Consumers      []consumerDoc     `json:"consumers,omitempty"`
 }
 
 type shardDoc struct {
-	Index      uint32 `json:"index"`
-	Parent     int64  `json:"parent"`
-	Adjacent   int64  `json:"adjacent"`
-	StartHash  string `json:"startHash"`
-	EndHash    string `json:"endHash"`
-	CreatedSec int64  `json:"createdSec"`
-	CreatedMs  int64  `json:"createdMs"`
-	ClosedMs   int64  `json:"closedMs,omitempty"`
-	EndIndex   uint64 `json:"endIndex,omitempty"`
+	Index      uint32           `json:"index"`
+	Parent     int64            `json:"parent"`
+	Adjacent   int64            `json:"adjacent"`
+	StartHash  string           `json:"startHash"`
+	EndHash    string           `json:"endHash"`
+	CreatedSec int64            `json:"createdSec"`
+	CreatedMs  int64            `json:"createdMs"`
+	ClosedMs   int64            `json:"closedMs,omitempty"`
+	EndIndex   uint64           `json:"endIndex,omitempty"`
+	Encryption []encBoundaryDoc `json:"encryption,omitempty"`
 }
 
 func msOrZero(t time.Time) int64 {
@@ -59,7 +69,7 @@ func timeOrZero(ms int64) time.Time {
 
 // catalogDocLocked snapshots the catalog. The caller holds e.mu.
 func (e *Engine) catalogDocLocked() catalogDoc {
-	doc := catalogDoc{Version: catalogVersion, Streams: make([]streamDoc, 0, len(e.streams))}
+	doc := catalogDoc{Version: catalogVersion, Streams: make([]streamDoc, 0, len(e.streams)), Account: e.account.doc()}
 	for _, s := range e.streams {
 		doc.Streams = append(doc.Streams, s.doc())
 	}
@@ -71,7 +81,9 @@ func (s *stream) doc() streamDoc {
 		Name: s.name, ID: s.id, CreatedMs: s.created.UnixMilli(), Mode: s.mode,
 		ReadyMs: s.readyAt.UnixMilli(), DeletingMs: msOrZero(s.deletingAt), GoneMs: msOrZero(s.goneAt),
 		UpdatingMs: msOrZero(s.updatingUntil), RetentionHours: s.retentionHours,
-		Tags: s.tags, Shards: make([]shardDoc, len(s.shards)),
+		Tags: s.tags, Shards: make([]shardDoc, len(s.shards)), Consumers: s.consumerDocs(),
+		Metrics: s.metrics, Policy: s.policy, ConsumerPolicy: s.consumerPolicy, MaxRecordKiB: s.maxRecordKiB,
+		WarmTarget: s.warm.target, WarmPrevious: s.warm.previous,
 	}
 	for i, sh := range s.shards {
 		d.Shards[i] = shardDoc{
@@ -81,6 +93,7 @@ func (s *stream) doc() streamDoc {
 			EndIndex: sh.endIndex,
 		}
 	}
+	s.encryptionToDoc(&d)
 	return d
 }
 
@@ -113,6 +126,7 @@ func (e *Engine) load() error {
 	if doc.Version != catalogVersion {
 		return fmt.Errorf("catalog version %d: this build reads version %d", doc.Version, catalogVersion)
 	}
+	e.account = accountFromDoc(doc.Account)
 	for _, d := range doc.Streams {
 		s, err := e.streamFromDoc(d)
 		if err != nil {
@@ -128,6 +142,9 @@ func (e *Engine) streamFromDoc(d streamDoc) (*stream, error) {
 		name: d.Name, id: d.ID, created: time.UnixMilli(d.CreatedMs), mode: d.Mode,
 		readyAt: time.UnixMilli(d.ReadyMs), deletingAt: timeOrZero(d.DeletingMs), goneAt: timeOrZero(d.GoneMs),
 		updatingUntil: timeOrZero(d.UpdatingMs), retentionHours: d.RetentionHours, tags: d.Tags,
+		consumers: consumersFromDoc(d.Consumers),
+		metrics:   d.Metrics, policy: d.Policy, consumerPolicy: d.ConsumerPolicy, maxRecordKiB: d.MaxRecordKiB,
+		warm: warmThroughput{target: d.WarmTarget, previous: d.WarmPrevious},
 	}
 	for i, sd := range d.Shards {
 		if sd.Index != uint32(i) {
@@ -152,6 +169,10 @@ func (e *Engine) streamFromDoc(d streamDoc) (*stream, error) {
 			return nil, fmt.Errorf("open shard %d: %w", sd.Index, err)
 		}
 		s.shards = append(s.shards, sh)
+	}
+	if err := e.encryptionFromDoc(s, d); err != nil {
+		closeLogs(s)
+		return nil, fmt.Errorf("encryption: %w", err)
 	}
 	s.rebuildRouting()
 	return s, nil

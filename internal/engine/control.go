@@ -13,6 +13,10 @@ type CreateStreamInput struct {
 	ShardCount *int
 	Mode       Mode // "" means PROVISIONED
 	Tags       map[string]string
+	// MaxRecordSizeKiB is 0 for the default (record_size.go);
+	// WarmThroughputMiBps is nil unless given (warm_throughput.go).
+	MaxRecordSizeKiB    int
+	WarmThroughputMiBps *int
 }
 
 // Retention bounds in hours.
@@ -40,6 +44,11 @@ func (e *Engine) CreateStream(ctx context.Context, in CreateStreamInput) error {
 	default:
 		count = *in.ShardCount
 	}
+	if in.MaxRecordSizeKiB != 0 {
+		if err := checkMaxRecordSize(in.MaxRecordSizeKiB); err != nil {
+			return err
+		}
+	}
 	if len(in.Tags) > maxTagsPerStream {
 		return errorf(KindInvalidArgument, "Failed to create stream %s under account %s because a given stream cannot have more than %d tags associated with it.", in.Name, e.cfg.AccountID, maxTagsPerStream)
 	}
@@ -50,7 +59,14 @@ func (e *Engine) CreateStream(ctx context.Context, in CreateStreamInput) error {
 	e.mu.RLock()
 	existing := e.streams[in.Name]
 	open := e.openShardCountLocked(now)
+	var warmErr error
+	if in.WarmThroughputMiBps != nil {
+		warmErr = e.checkWarmThroughputLocked("CreateStream", in.Name, mode, *in.WarmThroughputMiBps, now)
+	}
 	e.mu.RUnlock()
+	if warmErr != nil {
+		return warmErr
+	}
 	if existing != nil {
 		if !existing.gone(now) {
 			return e.streamExists(in.Name)
@@ -66,7 +82,10 @@ func (e *Engine) CreateStream(ctx context.Context, in CreateStreamInput) error {
 	s := &stream{
 		name: in.Name, id: newStreamID(), created: now, mode: mode,
 		readyAt: now.Add(e.cfg.CreateDelay), retentionHours: DefaultRetentionHours,
-		tags: copyTags(in.Tags),
+		tags: copyTags(in.Tags), maxRecordKiB: in.MaxRecordSizeKiB,
+	}
+	if in.WarmThroughputMiBps != nil {
+		s.warm.target = *in.WarmThroughputMiBps
 	}
 	for i, r := range hashkey.EvenSplit(count) {
 		s.shards = append(s.shards, &shard{
@@ -127,7 +146,15 @@ func (e *Engine) openShardCountLocked(now time.Time) int {
 }
 
 // DeleteStream moves a stream to DELETING; it disappears after the delay.
+// It fails if the stream has registered consumers (EnforceConsumerDeletion
+// unset); see DeleteStreamEnforcing.
 func (e *Engine) DeleteStream(ctx context.Context, ref StreamRef) error {
+	return e.DeleteStreamEnforcing(ctx, ref, false)
+}
+
+// DeleteStreamEnforcing is DeleteStream with its EnforceConsumerDeletion
+// flag: when set, registered consumers are deleted with the stream.
+func (e *Engine) DeleteStreamEnforcing(ctx context.Context, ref StreamRef, enforceConsumerDeletion bool) error {
 	name, err := e.resolve(ref)
 	if err != nil {
 		return err
@@ -145,12 +172,18 @@ func (e *Engine) DeleteStream(ctx context.Context, ref StreamRef) error {
 		e.mu.Unlock()
 		return e.streamNotActive(name, StatusDeleting)
 	}
+	undoConsumers, err := e.consumersOnStreamDelete(s, now, enforceConsumerDeletion)
+	if err != nil {
+		e.mu.Unlock()
+		return err
+	}
 	s.deletingAt, s.goneAt = now, now.Add(e.cfg.DeleteDelay)
 	doc := e.catalogDocLocked()
 	e.mu.Unlock()
 	if err := e.save(doc); err != nil {
 		e.mu.Lock()
 		s.deletingAt, s.goneAt = time.Time{}, time.Time{}
+		undoConsumers()
 		e.mu.Unlock()
 		return err
 	}

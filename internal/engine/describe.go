@@ -15,6 +15,15 @@ type StreamSummary struct {
 	Created        time.Time
 	RetentionHours int
 	OpenShardCount int
+	ConsumerCount  int
+	EncryptionType string // NONE or KMS (encryption.go)
+	KeyID          string // the KMS KeyId while EncryptionType is KMS
+
+	// ShardLevelMetrics (monitoring.go), MaxRecordSizeKiB (record_size.go)
+	// and WarmThroughput (warm_throughput.go; nil when absent).
+	ShardLevelMetrics []string
+	MaxRecordSizeKiB  int
+	WarmThroughput    *WarmThroughput
 }
 
 // ShardInfo is one shard as DescribeStream and ListShards report it.
@@ -42,10 +51,14 @@ const (
 )
 
 func (e *Engine) summaryLocked(s *stream, now time.Time) StreamSummary {
-	return StreamSummary{
+	sum := StreamSummary{
 		Name: s.name, ARN: e.arn(s.name), Status: s.status(now), Mode: s.mode, Created: s.created,
-		RetentionHours: s.retentionHours, OpenShardCount: len(s.routing),
+		RetentionHours: s.retentionHours, OpenShardCount: len(s.routing), ConsumerCount: s.consumerCount(now),
+		ShardLevelMetrics: orderedMetrics(s.metrics), MaxRecordSizeKiB: s.maxRecordSizeKiB(),
+		WarmThroughput: e.warmLocked(s, now),
 	}
+	sum.EncryptionType, sum.KeyID = s.encryptionLocked()
+	return sum
 }
 
 func (sh *shard) info() ShardInfo {

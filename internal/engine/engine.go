@@ -24,9 +24,16 @@ type Config struct {
 	UpdateDelay time.Duration // how long an updated stream stays UPDATING
 	ShardLimit  int           // account shard quota (DescribeLimits)
 	// Key seals shard iterators and pagination tokens (32 bytes, AES-256).
-	Key    []byte
-	Now    func() time.Time
-	Logger *slog.Logger
+	Key []byte
+	// MasterKey wraps per-stream data keys (32 bytes, AES-256); nil means
+	// a random key for this process (encryption.go).
+	MasterKey []byte
+	// SubscriptionDuration and SubscriptionHeartbeat bound SubscribeToShard
+	// (subscribe.go); zero means the defaults (5 minutes, 5 seconds).
+	SubscriptionDuration  time.Duration
+	SubscriptionHeartbeat time.Duration
+	Now                   func() time.Time
+	Logger                *slog.Logger
 }
 
 // Engine is the Kinesis state machine of one account in one region.
@@ -35,13 +42,17 @@ type Engine struct {
 	log     LogStore
 	catalog CatalogStore
 	aead    cipher.AEAD
+	master  cipher.AEAD // wraps data keys (encryption.go)
 
 	control sync.Mutex // serialises catalog changes; taken before mu
 
 	mu      sync.RWMutex
 	streams map[string]*stream // by name, including DELETING ones
+	account accountSettings    // account-level settings (account.go)
 
 	lastToken atomic.Uint64 // highest LogStore sync token handed out
+
+	fan *fanout // SubscribeToShard: notifier, feeds, leases (fanout.go)
 }
 
 // noteToken records a sync token an append returned.
@@ -76,7 +87,10 @@ func New(cfg Config, logStore LogStore, catalog CatalogStore) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("engine key: %w", err)
 	}
-	e := &Engine{cfg: cfg, log: logStore, catalog: catalog, aead: aead, streams: map[string]*stream{}}
+	e := &Engine{cfg: cfg, log: logStore, catalog: catalog, aead: aead, streams: map[string]*stream{}, fan: newFanout()}
+	if e.master, err = newMasterAEAD(cfg.MasterKey); err != nil {
+		return nil, err
+	}
 	if err := e.load(); err != nil {
 		e.closeShards()
 		return nil, err

@@ -17,6 +17,7 @@ const (
 	KindExpiredNextToken
 	KindThroughputExceeded
 	KindValidation
+	KindKMSNotFound // KMSNotFoundException (encryption.go)
 )
 
 // Error is an error a client caused or must be told about, with the message

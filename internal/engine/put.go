@@ -23,6 +23,7 @@ type PutResult struct {
 	SequenceNumber string
 	ErrorCode      string
 	ErrorMessage   string
+	Encrypted      bool // stored encrypted: EncryptionType KMS
 }
 
 // groupedPut is the part of a put bound for one shard.
@@ -60,6 +61,10 @@ func (e *Engine) PutRecords(ctx context.Context, ref StreamRef, entries []PutEnt
 		e.mu.RUnlock()
 		return nil, e.streamNotFound(name)
 	}
+	if err := s.checkRecordSizes(entries); err != nil { // record_size.go
+		e.mu.RUnlock()
+		return nil, err
+	}
 	groups := make([]groupedPut, 0, len(s.routing))
 	slot := make(map[*shard]int, len(s.routing))
 	for i := range entries {
@@ -77,6 +82,7 @@ func (e *Engine) PutRecords(ctx context.Context, ref StreamRef, entries []PutEnt
 		groups[g].entries = append(groups[g].entries, i)
 		groups[g].recs = append(groups[g].recs, record.Record{Timestamp: nowMs, PartitionKey: entries[i].PartitionKey, Data: entries[i].Data})
 	}
+	encrypted := s.sealGroupsLocked(groups) // encryption.go
 	// Append while still holding the read lock: a reshard takes the write
 	// lock, so it never closes a shard between routing and appending, and
 	// no record lands in a closed shard. The wait for durability happens
@@ -107,6 +113,7 @@ func (e *Engine) PutRecords(ctx context.Context, ref StreamRef, entries []PutEnt
 			return nil, fmt.Errorf("sync: %w", err)
 		}
 	}
+	e.notifyAppended(s.id, groups) // durable: wake the shards' subscribers (notify.go)
 	failed := 0
 	buf := make([]byte, 0, 64)
 	for gi := range groups {
@@ -120,7 +127,7 @@ func (e *Engine) PutRecords(ctx context.Context, ref StreamRef, entries []PutEnt
 			}
 			r := &g.recs[j]
 			buf = g.shard.sequence(buf[:0], r.Index, r.Timestamp)
-			results[pos] = PutResult{ShardID: id, SequenceNumber: string(buf)}
+			results[pos] = PutResult{ShardID: id, SequenceNumber: string(buf), Encrypted: encrypted}
 		}
 	}
 	if failed == len(entries) && appendErr != nil {
@@ -152,6 +159,9 @@ func (e *Engine) PutRecord(ctx context.Context, ref StreamRef, entry PutEntry, s
 		}
 	}
 	res, err := e.PutRecords(ctx, ref, []PutEntry{entry})
+	if tooLarge := (*recordTooLargeError)(nil); errors.As(err, &tooLarge) {
+		return PutResult{}, tooLarge.single()
+	}
 	if err != nil {
 		return PutResult{}, err
 	}

@@ -78,57 +78,9 @@ func (e *Engine) GetShardIterator(ctx context.Context, in GetShardIteratorInput)
 		return "", e.shardNotFound(shardID(idx), name)
 	}
 	sh := s.shards[idx]
-	hasSeq := in.StartingSequenceNumber != ""
-	var pos uint64
-	switch in.Type {
-	case AtSequenceNumber, AfterSequenceNumber:
-		if !hasSeq {
-			return "", errorf(KindInvalidArgument, "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified %s and no StartingSequenceNumber.", in.Type)
-		}
-		p, err := seqnum.Parse(in.StartingSequenceNumber)
-		if err != nil {
-			return "", errorf(KindInvalidArgument, "StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid.", in.StartingSequenceNumber, shardID(idx), name, e.cfg.AccountID)
-		}
-		if p.ShardIndex != sh.index {
-			return "", errorf(KindInvalidArgument, "Invalid StartingSequenceNumber. It encodes %s, while it was used in a call to a shard with %s", shardID(p.ShardIndex), shardID(idx))
-		}
-		if p.ShardCreateTime != sh.createdSec {
-			return "", errorf(KindInvalidArgument, "StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid because it did not come from this stream.", in.StartingSequenceNumber, shardID(idx), name, e.cfg.AccountID)
-		}
-		pos = p.SeqIndex
-		if in.Type == AfterSequenceNumber {
-			pos++
-		}
-	case TrimHorizon, Latest:
-		if hasSeq {
-			return "", errorf(KindInvalidArgument, "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified %s and also a StartingSequenceNumber.", in.Type)
-		}
-		if in.Type == Latest {
-			_, pos = sh.log.Bounds()
-			if !sh.open() {
-				pos = sh.endIndex + 1
-			}
-		} else if pos, err = retentionStart(s, sh, now); err != nil {
-			return "", err
-		}
-	case AtTimestamp:
-		if in.Timestamp == nil {
-			return "", errorf(KindInvalidArgument, "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.")
-		}
-		ts := in.Timestamp.UnixMilli()
-		if ts > now.UnixMilli() {
-			return "", errorf(KindInvalidArgument, "The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: %d, currentTimestampInMillis: %d", ts, now.UnixMilli())
-		}
-		if pos, err = sh.log.SeekTime(ts); err != nil {
-			return "", err
-		}
-		start, err := retentionStart(s, sh, now)
-		if err != nil {
-			return "", err
-		}
-		pos = max(pos, start)
-	default:
-		return "", errorf(KindInvalidArgument, "Invalid ShardIteratorType %s.", in.Type)
+	pos, err := e.startPosition(s, sh, "GetShardIterator", in.Type, in.StartingSequenceNumber, in.Timestamp, now) // position.go
+	if err != nil {
+		return "", err
 	}
 	return e.sealToken(token{Kind: tokenIterator, CreatedMs: s.created.UnixMilli(), Shard: sh.index, Position: pos, Name: name}, now), nil
 }
@@ -141,6 +93,7 @@ type GetRecordsOutput struct {
 	NextShardIterator  string
 	MillisBehindLatest int64
 	ChildShards        []ChildShard // set once a closed shard is read to its end
+	Encrypted          []bool       // per record: stored encrypted (KMS); nil if none was
 }
 
 // ChildShard is a shard that a closed shard's records continue in.
@@ -172,6 +125,7 @@ func (e *Engine) GetRecords(ctx context.Context, iterator string, limit int) (Ge
 	}
 	sh := s.shards[t.Shard]
 	log := sh.log
+	opener := s.recordOpenerLocked(sh) // encryption.go
 	start, err := retentionStart(s, sh, now)
 	var children []ChildShard
 	if !sh.open() {
@@ -193,7 +147,12 @@ func (e *Engine) GetRecords(ctx context.Context, iterator string, limit int) (Ge
 		}
 		return GetRecordsOutput{}, fmt.Errorf("read shard %d of stream %s: %w", t.Shard, t.Name, err)
 	}
+	encrypted, err := opener.open(recs)
+	if err != nil {
+		return GetRecordsOutput{}, fmt.Errorf("decrypt shard %d of stream %s: %w", t.Shard, t.Name, err)
+	}
 	out := GetRecordsOutput{Records: recs, SequenceNumbers: make([]string, len(recs))}
+	out.Encrypted = encrypted
 	next := from
 	buf := make([]byte, 0, 64)
 	for i := range recs {

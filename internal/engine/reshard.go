@@ -120,6 +120,7 @@ func (e *Engine) reshard(ctx context.Context, ref StreamRef, op string, change f
 		sh.log = log
 		opened = append(opened, sh)
 	}
+	s.inheritEncryption(t.created)
 	oldShards, oldRouting, oldUpdating := s.shards, s.routing, s.updatingUntil
 	s.shards = t.shards
 	s.rebuildRouting()
@@ -129,24 +130,11 @@ func (e *Engine) reshard(ctx context.Context, ref StreamRef, op string, change f
 		undo()
 		return err
 	}
+	e.notifyClosed(s, t.closed) // their subscribers reach the end (notify.go)
 	return nil
 }
 
 // UpdateStreamMode switches a stream between PROVISIONED and ON_DEMAND.
 func (e *Engine) UpdateStreamMode(ctx context.Context, ref StreamRef, mode Mode) error {
-	if mode != ModeProvisioned && mode != ModeOnDemand {
-		return errorf(KindInvalidArgument, "Invalid StreamMode %s.", mode)
-	}
-	return e.mutateStream(ref, func(s *stream, now time.Time) (func(), error) {
-		if st := s.status(now); st != StatusActive {
-			return nil, e.streamNotActive(s.name, st)
-		}
-		if s.mode == mode {
-			return nil, errorf(KindInvalidArgument, "Stream %s under account %s is already in %s mode.", s.name, e.cfg.AccountID, mode)
-		}
-		oldMode, oldUpdating := s.mode, s.updatingUntil
-		s.mode = mode
-		s.updatingUntil = now.Add(e.cfg.UpdateDelay)
-		return func() { s.mode, s.updatingUntil = oldMode, oldUpdating }, nil
-	})
+	return e.UpdateStreamModeWithWarmThroughput(ctx, ref, mode, nil) // warm_throughput.go
 }

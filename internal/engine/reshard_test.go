@@ -53,7 +53,9 @@ func TestReshardUnderLoadKeepsEveryRecordInOrder(t *testing.T) {
 		})
 	}
 	ops := []func() error{
-		func() error { return r.e.SplitShard(ctx, ref, "shardId-000000000000", "85070591730234615865843651857942052864") },
+		func() error {
+			return r.e.SplitShard(ctx, ref, "shardId-000000000000", "85070591730234615865843651857942052864")
+		},
 		func() error { _, err := r.e.UpdateShardCount(ctx, ref, 6); return err },
 		func() error { return r.e.MergeShards(ctx, ref, "shardId-000000000012", "shardId-000000000013") },
 		func() error { _, err := r.e.UpdateShardCount(ctx, ref, 3); return err },

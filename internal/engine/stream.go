@@ -41,8 +41,15 @@ type stream struct {
 	updatingUntil  time.Time // UPDATING until then
 	retentionHours int
 	tags           map[string]string
-	shards         []*shard // by index; shards[i].index == i
-	routing        []*shard // open shards by starting hash key; rebuilt on change
+	metrics        []string          // enabled shard-level metrics, in metricOrder (monitoring.go)
+	policy         string            // resource policy text, "" if none (policy.go)
+	consumerPolicy map[string]string // consumer NAME:SECONDS -> policy text (policy.go)
+	maxRecordKiB   int               // maximum record size; 0 means the default (record_size.go)
+	warm           warmThroughput
+	enc            streamEncryption // encryption at rest (encryption.go)
+	shards         []*shard         // by index; shards[i].index == i
+	routing        []*shard         // open shards by starting hash key; rebuilt on change
+	consumers      []*consumer      // enhanced fan-out consumers, in registration order (consumers.go)
 }
 
 // shard is one shard of a stream. Fields are immutable except closedAt and
@@ -54,8 +61,9 @@ type shard struct {
 	hashRange  hashkey.Range
 	createdSec int64 // shard create time in seconds (sequence-number field)
 	createdAt  time.Time
-	closedAt   time.Time // zero while open
-	endIndex   uint64    // index of the last record, once closed (0: none)
+	closedAt   time.Time     // zero while open
+	endIndex   uint64        // index of the last record, once closed (0: none)
+	enc        []encBoundary // encryption changes by index, guarded by Engine.mu (encryption.go)
 	log        ShardLog
 }
 

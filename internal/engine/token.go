@@ -12,9 +12,10 @@ import (
 type tokenKind byte
 
 const (
-	tokenIterator    tokenKind = 1
-	tokenListStreams tokenKind = 2
-	tokenListShards  tokenKind = 3
+	tokenIterator      tokenKind = 1
+	tokenListStreams   tokenKind = 2
+	tokenListShards    tokenKind = 3
+	tokenListConsumers tokenKind = 4
 )
 
 // tokenLifetime is how long shard iterators and NextTokens stay valid.

@@ -6,5 +6,11 @@
 //
 // Data directory layout (see docs/format/): LOCK (an flock held while
 // serving), catalog (metastore file), server.key (iterator/token key),
-// log/ (shard logs).
+// master.key (wraps encrypted streams' data keys, unless --master-key-file),
+// log/ (shard logs), and with --tls-self-signed tls-cert.pem and tls-key.pem
+// (an ECDSA P-256 certificate for 127.0.0.1/::1/localhost, reused until it
+// expires; in a temp dir, removed at shutdown, with --in-memory).
+//
+// One listener serves every client (tls.go): HTTP/1.1 and h2c with prior
+// knowledge on plain TCP, or HTTP/1.1 and h2 via ALPN with TLS.
 package server

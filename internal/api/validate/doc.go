@@ -9,6 +9,9 @@
 //
 // The constraint tables in constraints_gen.go are generated from the model by
 // ./gen and committed; TestGeneratedUpToDate regenerates them and compares.
+// The same file holds the wire types (no constraints) of every output shape;
+// shape.go exposes input and output shapes read-only (InputShape,
+// OutputShape) to codecs that must tell blobs and timestamps apart (CBOR).
 // The package compiles them once (patterns, messages) into an immutable table
 // that Check only reads, so Check is safe for concurrent use.
 //

@@ -1,0 +1,184 @@
+package api
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
+
+	"github.com/runnel-io/runnel/internal/engine"
+	"github.com/runnel-io/runnel/internal/record"
+)
+
+// streamOperation serves an operation whose response is an event stream.
+// It returns an error only before it has written anything; once the 200
+// is out, failures travel as exception events.
+type streamOperation func(h *Handler, w http.ResponseWriter, r *http.Request, body []byte) error
+
+const eventStreamContentType = "application/vnd.amazon.eventstream"
+
+// opSubscribeToShard answers with an event stream: an initial-response
+// event, then SubscribeToShardEvents (each flushed as soon as it is
+// written), until the subscription ends cleanly or with an exception event.
+func opSubscribeToShard(h *Handler, w http.ResponseWriter, r *http.Request, body []byte) error {
+	var in struct {
+		ConsumerARN      string `json:"ConsumerARN"`
+		ShardID          string `json:"ShardId"`
+		StartingPosition struct {
+			Type           string     `json:"Type"`
+			SequenceNumber string     `json:"SequenceNumber"`
+			Timestamp      *epochTime `json:"Timestamp"`
+		} `json:"StartingPosition"`
+	}
+	if err := decode("SubscribeToShard", body, &in); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	sub, err := h.backend.SubscribeToShard(ctx, engine.SubscribeInput{
+		ConsumerARN: in.ConsumerARN, ShardID: in.ShardID,
+		StartingPosition: engine.StartingPosition{
+			Type: engine.IteratorType(in.StartingPosition.Type), SequenceNumber: in.StartingPosition.SequenceNumber,
+			Timestamp: in.StartingPosition.Timestamp.ptr(),
+		},
+	})
+	if err != nil {
+		return err
+	}
+	defer sub.Close()
+	w.Header().Set("Content-Type", eventStreamContentType)
+	w.WriteHeader(http.StatusOK)
+	es := &eventWriter{w: w, rc: http.NewResponseController(w), enc: eventstream.NewEncoder()}
+	if es.event("initial-response", []byte("{}")) != nil {
+		return nil
+	}
+	var buf []byte
+	for {
+		ev, err := sub.Next(ctx)
+		switch {
+		case errors.Is(err, io.EOF), ctx.Err() != nil:
+			return nil // ended cleanly, or the client went away
+		case err != nil:
+			es.exception(toAPIError(err, h.log, "SubscribeToShard"))
+			return nil
+		}
+		buf = appendSubscribeEvent(buf[:0], ev)
+		if es.event("SubscribeToShardEvent", buf) != nil {
+			return nil
+		}
+	}
+}
+
+// eventWriter writes event-stream messages and flushes each one.
+type eventWriter struct {
+	w   io.Writer
+	rc  *http.ResponseController
+	enc *eventstream.Encoder
+	msg bytes.Buffer
+}
+
+func (es *eventWriter) write(headers eventstream.Headers, payload []byte) error {
+	es.msg.Reset()
+	if err := es.enc.Encode(&es.msg, eventstream.Message{Headers: headers, Payload: payload}); err != nil {
+		return err
+	}
+	if _, err := es.w.Write(es.msg.Bytes()); err != nil {
+		return err
+	}
+	return es.rc.Flush()
+}
+
+func (es *eventWriter) event(eventType string, payload []byte) error {
+	return es.write(eventstream.Headers{
+		{Name: ":message-type", Value: eventstream.StringValue("event")},
+		{Name: ":event-type", Value: eventstream.StringValue(eventType)},
+		{Name: ":content-type", Value: eventstream.StringValue("application/json")},
+	}, payload)
+}
+
+// exception ends the stream with a modelled error of the event stream's
+// union (ResourceInUseException, ResourceNotFoundException, KMS…, and
+// InternalFailureException for a failure of ours).
+func (es *eventWriter) exception(e *apiError) {
+	typ := e.Type
+	if typ == "InternalFailure" {
+		typ = "InternalFailureException"
+	}
+	payload := appendJSONString([]byte(`{"message":`), e.Message)
+	payload = append(payload, '}')
+	_ = es.write(eventstream.Headers{
+		{Name: ":message-type", Value: eventstream.StringValue("exception")},
+		{Name: ":exception-type", Value: eventstream.StringValue(typ)},
+		{Name: ":content-type", Value: eventstream.StringValue("application/json")},
+	}, payload)
+}
+
+// appendSubscribeEvent encodes a SubscribeToShardEvent's JSON payload.
+func appendSubscribeEvent(dst []byte, ev engine.SubscribeEvent) []byte {
+	dst = append(dst, `{"Records":[`...)
+	for i := range ev.Records {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendRecordJSON(dst, &ev.Records[i], ev.SequenceNumbers[i], ev.Encrypted != nil && ev.Encrypted[i])
+	}
+	dst = append(dst, ']')
+	if ev.ContinuationSequenceNumber != "" {
+		dst = append(dst, `,"ContinuationSequenceNumber":"`...)
+		dst = append(dst, ev.ContinuationSequenceNumber...)
+		dst = append(dst, '"')
+	}
+	dst = append(dst, `,"MillisBehindLatest":`...)
+	dst = strconv.AppendInt(dst, ev.MillisBehindLatest, 10)
+	if ev.ChildShards != nil {
+		dst = append(dst, `,"ChildShards":`...)
+		dst = appendChildShards(dst, ev.ChildShards)
+	}
+	return append(dst, '}')
+}
+
+// appendRecordJSON encodes one Record as GetRecords does.
+func appendRecordJSON(dst []byte, r *record.Record, seq string, encrypted bool) []byte {
+	dst = append(dst, `{"SequenceNumber":"`...)
+	dst = append(dst, seq...)
+	dst = append(dst, `","ApproximateArrivalTimestamp":`...)
+	dst = appendEpochMs(dst, r.Timestamp)
+	dst = append(dst, `,"Data":"`...)
+	dst = base64.StdEncoding.AppendEncode(dst, r.Data)
+	dst = append(dst, `","PartitionKey":`...)
+	dst = appendJSONString(dst, r.PartitionKey)
+	if encrypted {
+		dst = append(dst, `,"EncryptionType":"KMS"`...)
+	}
+	return append(dst, '}')
+}
+
+// appendChildShards encodes a ChildShards list.
+func appendChildShards(dst []byte, children []engine.ChildShard) []byte {
+	dst = append(dst, '[')
+	for i, c := range children {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"ShardId":"`...)
+		dst = append(dst, c.ShardID...)
+		dst = append(dst, `","ParentShards":[`...)
+		for j, p := range c.ParentShards {
+			if j > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, '"')
+			dst = append(dst, p...)
+			dst = append(dst, '"')
+		}
+		dst = append(dst, `],"HashKeyRange":{"StartingHashKey":"`...)
+		dst = append(dst, c.StartingHashKey...)
+		dst = append(dst, `","EndingHashKey":"`...)
+		dst = append(dst, c.EndingHashKey...)
+		dst = append(dst, `"}}`...)
+	}
+	return append(dst, ']')
+}
