@@ -21,6 +21,7 @@ import (
 
 // Backend is what the wire layer needs from the engine.
 type Backend interface {
+	ResourcePolicy(ctx context.Context, resourceARN string) (engine.Policy, bool, error)
 	CreateStream(ctx context.Context, in engine.CreateStreamInput) error
 	DeleteStream(ctx context.Context, ref engine.StreamRef) error
 	DescribeStream(ctx context.Context, ref engine.StreamRef, limit int, exclusiveStartShardID string) (engine.StreamDescription, error)
@@ -75,6 +76,9 @@ type Handler struct {
 	streams map[string]streamOperation // event-stream responses (op_subscribe.go)
 	cbor    *cborCodec
 	auth    *Authenticator // nil: any well-formed signature is accepted
+
+	defaultAccount string             // caller when signatures are not verified
+	backends       map[string]Backend // by account id (accounts.go)
 }
 
 // RequireSignatures makes the handler verify every request's SigV4
@@ -132,8 +136,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, readErr := readBody(w, r)
+	caller := h.defaultAccount
 	if readErr == nil && h.auth != nil {
-		_, readErr = h.auth.Authenticate(r, body)
+		var cred Credential
+		cred, readErr = h.auth.Authenticate(r, body)
+		caller = cred.AccountID
 	}
 	if readErr == nil && isCBOR {
 		body, readErr = h.cbor.requestToJSON(opName, body)
@@ -142,13 +149,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, readErr)
 		return
 	}
+	ctx, routeErr := h.route(r.Context(), opName, caller, body)
+	if routeErr != nil {
+		h.writeError(w, routeErr)
+		return
+	}
+	r = r.WithContext(ctx)
 	if sop := h.streams[opName]; sop != nil { // writes its own response once it has started
 		if err := sop(h, w, r, body); err != nil {
 			h.writeError(w, toAPIError(err, h.log, opName))
 		}
 		return
 	}
-	out, err := op(h, r.Context(), body)
+	out, err := op(h, ctx, body)
 	if err != nil {
 		h.writeError(w, toAPIError(err, h.log, opName))
 		return
@@ -181,7 +194,7 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *apiError) {
 	}
 	var buf bytes.Buffer
 	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength))
+		buf.Grow(int(min(r.ContentLength, maxBodyPrealloc))) // guard.go
 	}
 	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxBodyBytes)); err != nil {
 		var tooBig *http.MaxBytesError
@@ -268,6 +281,9 @@ func requestID2() string {
 func decode(op string, body []byte, in any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
+	}
+	if aerr := checkJSONBounds(body); aerr != nil { // guard.go
+		return aerr
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()

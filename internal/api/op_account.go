@@ -41,7 +41,7 @@ func opDescribeAccountSettings(h *Handler, ctx context.Context, body []byte) (an
 	if err := decode("DescribeAccountSettings", body, &in); err != nil {
 		return nil, err
 	}
-	return accountSettingsOutput{toCommitmentJSON(h.backend.DescribeAccountSettings(ctx))}, nil
+	return accountSettingsOutput{toCommitmentJSON(h.be(ctx).DescribeAccountSettings(ctx))}, nil
 }
 
 func opUpdateAccountSettings(h *Handler, ctx context.Context, body []byte) (any, error) {
@@ -53,7 +53,7 @@ func opUpdateAccountSettings(h *Handler, ctx context.Context, body []byte) (any,
 	if err := decode("UpdateAccountSettings", body, &in); err != nil {
 		return nil, err
 	}
-	c, err := h.backend.UpdateAccountSettings(ctx, engine.CommitmentStatus(in.MinimumThroughputBillingCommitment.Status))
+	c, err := h.be(ctx).UpdateAccountSettings(ctx, engine.CommitmentStatus(in.MinimumThroughputBillingCommitment.Status))
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +81,7 @@ func opUpdateStreamWarmThroughput(h *Handler, ctx context.Context, body []byte) 
 	if err := decode("UpdateStreamWarmThroughput", body, &in); err != nil {
 		return nil, err
 	}
-	out, err := h.backend.UpdateStreamWarmThroughput(ctx, in.ref(), in.WarmThroughputMiBps)
+	out, err := h.be(ctx).UpdateStreamWarmThroughput(ctx, in.ref(), in.WarmThroughputMiBps)
 	if err != nil {
 		return nil, err
 	}

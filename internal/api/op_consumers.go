@@ -44,7 +44,7 @@ func opRegisterStreamConsumer(h *Handler, ctx context.Context, body []byte) (any
 	if err := decode("RegisterStreamConsumer", body, &in); err != nil {
 		return nil, err
 	}
-	c, err := h.backend.RegisterStreamConsumer(ctx, in.StreamARN, in.ConsumerName, in.Tags)
+	c, err := h.be(ctx).RegisterStreamConsumer(ctx, in.StreamARN, in.ConsumerName, in.Tags)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +58,7 @@ func opDeregisterStreamConsumer(h *Handler, ctx context.Context, body []byte) (a
 	if err := decode("DeregisterStreamConsumer", body, &in); err != nil {
 		return nil, err
 	}
-	return nil, h.backend.DeregisterStreamConsumer(ctx, in.ref())
+	return nil, h.be(ctx).DeregisterStreamConsumer(ctx, in.ref())
 }
 
 func opDescribeStreamConsumer(h *Handler, ctx context.Context, body []byte) (any, error) {
@@ -66,7 +66,7 @@ func opDescribeStreamConsumer(h *Handler, ctx context.Context, body []byte) (any
 	if err := decode("DescribeStreamConsumer", body, &in); err != nil {
 		return nil, err
 	}
-	c, err := h.backend.DescribeStreamConsumer(ctx, in.ref())
+	c, err := h.be(ctx).DescribeStreamConsumer(ctx, in.ref())
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +85,7 @@ func opListStreamConsumers(h *Handler, ctx context.Context, body []byte) (any, e
 	if err := decode("ListStreamConsumers", body, &in); err != nil {
 		return nil, err
 	}
-	out, err := h.backend.ListStreamConsumers(ctx, engine.ListStreamConsumersInput{
+	out, err := h.be(ctx).ListStreamConsumers(ctx, engine.ListStreamConsumersInput{
 		StreamARN: in.StreamARN, NextToken: in.NextToken, MaxResults: in.MaxResults,
 		StreamCreationTimestamp: in.StreamCreationTimestamp.ptr(),
 	})

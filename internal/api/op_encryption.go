@@ -15,7 +15,7 @@ func opStartStreamEncryption(h *Handler, ctx context.Context, body []byte) (any,
 	if err := decode("StartStreamEncryption", body, &in); err != nil {
 		return nil, err
 	}
-	return nil, h.backend.StartStreamEncryption(ctx, in.ref(), in.EncryptionType, in.KeyID)
+	return nil, h.be(ctx).StartStreamEncryption(ctx, in.ref(), in.EncryptionType, in.KeyID)
 }
 
 func opStopStreamEncryption(h *Handler, ctx context.Context, body []byte) (any, error) {
@@ -23,7 +23,7 @@ func opStopStreamEncryption(h *Handler, ctx context.Context, body []byte) (any, 
 	if err := decode("StopStreamEncryption", body, &in); err != nil {
 		return nil, err
 	}
-	return nil, h.backend.StopStreamEncryption(ctx, in.ref(), in.EncryptionType, in.KeyID)
+	return nil, h.be(ctx).StopStreamEncryption(ctx, in.ref(), in.EncryptionType, in.KeyID)
 }
 
 // wireEncryptionType is the EncryptionType member's value: NONE unless

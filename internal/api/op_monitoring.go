@@ -28,7 +28,7 @@ func opEnableEnhancedMonitoring(h *Handler, ctx context.Context, body []byte) (a
 	if err := decode("EnableEnhancedMonitoring", body, &in); err != nil {
 		return nil, err
 	}
-	out, err := h.backend.EnableEnhancedMonitoring(ctx, in.ref(), in.ShardLevelMetrics)
+	out, err := h.be(ctx).EnableEnhancedMonitoring(ctx, in.ref(), in.ShardLevelMetrics)
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +40,7 @@ func opDisableEnhancedMonitoring(h *Handler, ctx context.Context, body []byte) (
 	if err := decode("DisableEnhancedMonitoring", body, &in); err != nil {
 		return nil, err
 	}
-	out, err := h.backend.DisableEnhancedMonitoring(ctx, in.ref(), in.ShardLevelMetrics)
+	out, err := h.be(ctx).DisableEnhancedMonitoring(ctx, in.ref(), in.ShardLevelMetrics)
 	if err != nil {
 		return nil, err
 	}

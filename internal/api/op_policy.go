@@ -12,7 +12,7 @@ func opPutResourcePolicy(h *Handler, ctx context.Context, body []byte) (any, err
 	if err := decode("PutResourcePolicy", body, &in); err != nil {
 		return nil, err
 	}
-	return nil, h.backend.PutResourcePolicy(ctx, in.ResourceARN, in.Policy)
+	return nil, h.be(ctx).PutResourcePolicy(ctx, in.ResourceARN, in.Policy)
 }
 
 func opGetResourcePolicy(h *Handler, ctx context.Context, body []byte) (any, error) {
@@ -20,7 +20,7 @@ func opGetResourcePolicy(h *Handler, ctx context.Context, body []byte) (any, err
 	if err := decode("GetResourcePolicy", body, &in); err != nil {
 		return nil, err
 	}
-	policy, err := h.backend.GetResourcePolicy(ctx, in.ResourceARN)
+	policy, err := h.be(ctx).GetResourcePolicy(ctx, in.ResourceARN)
 	if err != nil {
 		return nil, err
 	}
@@ -34,5 +34,5 @@ func opDeleteResourcePolicy(h *Handler, ctx context.Context, body []byte) (any, 
 	if err := decode("DeleteResourcePolicy", body, &in); err != nil {
 		return nil, err
 	}
-	return nil, h.backend.DeleteResourcePolicy(ctx, in.ResourceARN)
+	return nil, h.be(ctx).DeleteResourcePolicy(ctx, in.ResourceARN)
 }

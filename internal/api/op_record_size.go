@@ -14,5 +14,5 @@ func opUpdateMaxRecordSize(h *Handler, ctx context.Context, body []byte) (any, e
 	if err := decode("UpdateMaxRecordSize", body, &in); err != nil {
 		return nil, err
 	}
-	return nil, h.backend.UpdateMaxRecordSize(ctx, engine.StreamRef{ARN: in.StreamARN}, in.MaxRecordSizeInKiB)
+	return nil, h.be(ctx).UpdateMaxRecordSize(ctx, engine.StreamRef{ARN: in.StreamARN}, in.MaxRecordSizeInKiB)
 }

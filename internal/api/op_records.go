@@ -24,7 +24,7 @@ func opPutRecord(h *Handler, ctx context.Context, body []byte) (any, error) {
 		return nil, err
 	}
 	// The record-size limit is the stream's: the engine checks it.
-	res, err := h.backend.PutRecord(ctx, ref.ref(), entry, seqForOrdering)
+	res, err := h.be(ctx).PutRecord(ctx, ref.ref(), entry, seqForOrdering)
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +64,7 @@ func opPutRecords(h *Handler, ctx context.Context, body []byte) (any, error) {
 	if total > maxPutRecordsBytes {
 		return nil, newError("InvalidArgumentException", http.StatusBadRequest, "Records size exceeds 10 MB limit")
 	}
-	results, err := h.backend.PutRecords(ctx, ref.ref(), entries)
+	results, err := h.be(ctx).PutRecords(ctx, ref.ref(), entries)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +106,7 @@ func opGetShardIterator(h *Handler, ctx context.Context, body []byte) (any, erro
 	if err := decode("GetShardIterator", body, &in); err != nil {
 		return nil, err
 	}
-	it, err := h.backend.GetShardIterator(ctx, engine.GetShardIteratorInput{
+	it, err := h.be(ctx).GetShardIterator(ctx, engine.GetShardIteratorInput{
 		Stream: in.ref(), ShardID: in.ShardID, Type: engine.IteratorType(in.ShardIteratorType),
 		StartingSequenceNumber: in.StartingSequenceNumber, Timestamp: in.Timestamp.ptr(),
 	})
@@ -127,7 +127,7 @@ func opGetRecords(h *Handler, ctx context.Context, body []byte) (any, error) {
 	if err := decode("GetRecords", body, &in); err != nil {
 		return nil, err
 	}
-	out, err := h.backend.GetRecords(ctx, in.ShardIterator, in.Limit)
+	out, err := h.be(ctx).GetRecords(ctx, in.ShardIterator, in.Limit)
 	if err != nil {
 		return nil, err
 	}

@@ -15,7 +15,7 @@ func opSplitShard(h *Handler, ctx context.Context, body []byte) (any, error) {
 	if err := decode("SplitShard", body, &in); err != nil {
 		return nil, err
 	}
-	return nil, h.backend.SplitShard(ctx, in.ref(), in.ShardToSplit, in.NewStartingHashKey)
+	return nil, h.be(ctx).SplitShard(ctx, in.ref(), in.ShardToSplit, in.NewStartingHashKey)
 }
 
 func opMergeShards(h *Handler, ctx context.Context, body []byte) (any, error) {
@@ -27,7 +27,7 @@ func opMergeShards(h *Handler, ctx context.Context, body []byte) (any, error) {
 	if err := decode("MergeShards", body, &in); err != nil {
 		return nil, err
 	}
-	return nil, h.backend.MergeShards(ctx, in.ref(), in.ShardToMerge, in.AdjacentShardToMerge)
+	return nil, h.be(ctx).MergeShards(ctx, in.ref(), in.ShardToMerge, in.AdjacentShardToMerge)
 }
 
 func opUpdateShardCount(h *Handler, ctx context.Context, body []byte) (any, error) {
@@ -39,7 +39,7 @@ func opUpdateShardCount(h *Handler, ctx context.Context, body []byte) (any, erro
 	if err := decode("UpdateShardCount", body, &in); err != nil {
 		return nil, err
 	}
-	out, err := h.backend.UpdateShardCount(ctx, in.ref(), in.TargetShardCount)
+	out, err := h.be(ctx).UpdateShardCount(ctx, in.ref(), in.TargetShardCount)
 	if err != nil {
 		return nil, err
 	}
@@ -60,5 +60,5 @@ func opUpdateStreamMode(h *Handler, ctx context.Context, body []byte) (any, erro
 	if err := decode("UpdateStreamMode", body, &in); err != nil {
 		return nil, err
 	}
-	return nil, h.backend.UpdateStreamModeWithWarmThroughput(ctx, engine.StreamRef{ARN: in.StreamARN}, engine.Mode(in.StreamModeDetails.StreamMode), in.WarmThroughput)
+	return nil, h.be(ctx).UpdateStreamModeWithWarmThroughput(ctx, engine.StreamRef{ARN: in.StreamARN}, engine.Mode(in.StreamModeDetails.StreamMode), in.WarmThroughput)
 }

@@ -23,7 +23,7 @@ func opCreateStream(h *Handler, ctx context.Context, body []byte) (any, error) {
 	if in.StreamModeDetails != nil {
 		req.Mode = engine.Mode(in.StreamModeDetails.StreamMode)
 	}
-	return nil, h.backend.CreateStream(ctx, req)
+	return nil, h.be(ctx).CreateStream(ctx, req)
 }
 
 func opDeleteStream(h *Handler, ctx context.Context, body []byte) (any, error) {
@@ -34,7 +34,7 @@ func opDeleteStream(h *Handler, ctx context.Context, body []byte) (any, error) {
 	if err := decode("DeleteStream", body, &in); err != nil {
 		return nil, err
 	}
-	return nil, h.backend.DeleteStreamEnforcing(ctx, in.ref(), in.EnforceConsumerDeletion)
+	return nil, h.be(ctx).DeleteStreamEnforcing(ctx, in.ref(), in.EnforceConsumerDeletion)
 }
 
 // summaryFields are the members StreamDescription and
@@ -72,7 +72,7 @@ func opDescribeStream(h *Handler, ctx context.Context, body []byte) (any, error)
 	if err := decode("DescribeStream", body, &in); err != nil {
 		return nil, err
 	}
-	d, err := h.backend.DescribeStream(ctx, in.ref(), in.Limit, in.ExclusiveStartShardID)
+	d, err := h.be(ctx).DescribeStream(ctx, in.ref(), in.Limit, in.ExclusiveStartShardID)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +91,7 @@ func opDescribeStreamSummary(h *Handler, ctx context.Context, body []byte) (any,
 	if err := decode("DescribeStreamSummary", body, &in); err != nil {
 		return nil, err
 	}
-	s, err := h.backend.DescribeStreamSummary(ctx, in.ref())
+	s, err := h.be(ctx).DescribeStreamSummary(ctx, in.ref())
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +116,7 @@ func opListStreams(h *Handler, ctx context.Context, body []byte) (any, error) {
 	if err := decode("ListStreams", body, &in); err != nil {
 		return nil, err
 	}
-	out, err := h.backend.ListStreams(ctx, engine.ListStreamsInput{Limit: in.Limit, ExclusiveStartStreamName: in.ExclusiveStartStreamName, NextToken: in.NextToken})
+	out, err := h.be(ctx).ListStreams(ctx, engine.ListStreamsInput{Limit: in.Limit, ExclusiveStartStreamName: in.ExclusiveStartStreamName, NextToken: in.NextToken})
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +145,7 @@ func opDescribeLimits(h *Handler, ctx context.Context, body []byte) (any, error)
 	if err := decode("DescribeLimits", body, &in); err != nil {
 		return nil, err
 	}
-	l := h.backend.DescribeLimits(ctx)
+	l := h.be(ctx).DescribeLimits(ctx)
 	return struct {
 		ShardLimit               int `json:"ShardLimit"`
 		OpenShardCount           int `json:"OpenShardCount"`
@@ -177,7 +177,7 @@ func opListShards(h *Handler, ctx context.Context, body []byte) (any, error) {
 	if f := in.ShardFilter; f != nil {
 		req.Filter = &engine.ShardFilter{Type: engine.ShardFilterType(f.Type), ShardID: f.ShardID, Timestamp: f.Timestamp.ptr()}
 	}
-	out, err := h.backend.ListShards(ctx, req)
+	out, err := h.be(ctx).ListShards(ctx, req)
 	if err != nil {
 		return nil, err
 	}

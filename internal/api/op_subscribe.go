@@ -38,7 +38,7 @@ func opSubscribeToShard(h *Handler, w http.ResponseWriter, r *http.Request, body
 		return err
 	}
 	ctx := r.Context()
-	sub, err := h.backend.SubscribeToShard(ctx, engine.SubscribeInput{
+	sub, err := h.be(ctx).SubscribeToShard(ctx, engine.SubscribeInput{
 		ConsumerARN: in.ConsumerARN, ShardID: in.ShardID,
 		StartingPosition: engine.StartingPosition{
 			Type: engine.IteratorType(in.StartingPosition.Type), SequenceNumber: in.StartingPosition.SequenceNumber,

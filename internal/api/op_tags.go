@@ -12,7 +12,7 @@ func opAddTagsToStream(h *Handler, ctx context.Context, body []byte) (any, error
 	if err := decode("AddTagsToStream", body, &in); err != nil {
 		return nil, err
 	}
-	return nil, h.backend.AddTagsToStream(ctx, in.ref(), in.Tags)
+	return nil, h.be(ctx).AddTagsToStream(ctx, in.ref(), in.Tags)
 }
 
 func opRemoveTagsFromStream(h *Handler, ctx context.Context, body []byte) (any, error) {
@@ -23,7 +23,7 @@ func opRemoveTagsFromStream(h *Handler, ctx context.Context, body []byte) (any, 
 	if err := decode("RemoveTagsFromStream", body, &in); err != nil {
 		return nil, err
 	}
-	return nil, h.backend.RemoveTagsFromStream(ctx, in.ref(), in.TagKeys)
+	return nil, h.be(ctx).RemoveTagsFromStream(ctx, in.ref(), in.TagKeys)
 }
 
 // defaultListTagsLimit is ListTagsForStream's page size when Limit is unset.
@@ -41,7 +41,7 @@ func opListTagsForStream(h *Handler, ctx context.Context, body []byte) (any, err
 	if in.Limit == 0 {
 		in.Limit = defaultListTagsLimit
 	}
-	tags, more, err := h.backend.ListTags(ctx, in.ref(), in.ExclusiveStartTagKey, in.Limit)
+	tags, more, err := h.be(ctx).ListTags(ctx, in.ref(), in.ExclusiveStartTagKey, in.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +59,7 @@ func opTagResource(h *Handler, ctx context.Context, body []byte) (any, error) {
 	if err := decode("TagResource", body, &in); err != nil {
 		return nil, err
 	}
-	return nil, h.backend.TagResource(ctx, in.ResourceARN, in.Tags)
+	return nil, h.be(ctx).TagResource(ctx, in.ResourceARN, in.Tags)
 }
 
 func opUntagResource(h *Handler, ctx context.Context, body []byte) (any, error) {
@@ -70,7 +70,7 @@ func opUntagResource(h *Handler, ctx context.Context, body []byte) (any, error) 
 	if err := decode("UntagResource", body, &in); err != nil {
 		return nil, err
 	}
-	return nil, h.backend.UntagResource(ctx, in.ResourceARN, in.TagKeys)
+	return nil, h.be(ctx).UntagResource(ctx, in.ResourceARN, in.TagKeys)
 }
 
 func opListTagsForResource(h *Handler, ctx context.Context, body []byte) (any, error) {
@@ -80,7 +80,7 @@ func opListTagsForResource(h *Handler, ctx context.Context, body []byte) (any, e
 	if err := decode("ListTagsForResource", body, &in); err != nil {
 		return nil, err
 	}
-	tags, err := h.backend.ListTagsForResource(ctx, in.ResourceARN)
+	tags, err := h.be(ctx).ListTagsForResource(ctx, in.ResourceARN)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +97,7 @@ func opIncreaseStreamRetentionPeriod(h *Handler, ctx context.Context, body []byt
 	if err := decode("IncreaseStreamRetentionPeriod", body, &in); err != nil {
 		return nil, err
 	}
-	return nil, h.backend.IncreaseStreamRetentionPeriod(ctx, in.ref(), in.RetentionPeriodHours)
+	return nil, h.be(ctx).IncreaseStreamRetentionPeriod(ctx, in.ref(), in.RetentionPeriodHours)
 }
 
 func opDecreaseStreamRetentionPeriod(h *Handler, ctx context.Context, body []byte) (any, error) {
@@ -108,5 +108,5 @@ func opDecreaseStreamRetentionPeriod(h *Handler, ctx context.Context, body []byt
 	if err := decode("DecreaseStreamRetentionPeriod", body, &in); err != nil {
 		return nil, err
 	}
-	return nil, h.backend.DecreaseStreamRetentionPeriod(ctx, in.ref(), in.RetentionPeriodHours)
+	return nil, h.be(ctx).DecreaseStreamRetentionPeriod(ctx, in.ref(), in.RetentionPeriodHours)
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/runnel-io/runnel/internal/config"
 	"github.com/runnel-io/runnel/internal/engine"
 	"github.com/runnel-io/runnel/internal/logstore"
-	"github.com/runnel-io/runnel/internal/metastore"
 )
 
 // maintainEvery is how often deleted streams are purged and expired
@@ -30,7 +29,8 @@ type Server struct {
 	log      *slog.Logger
 	lock     *os.File
 	logs     engine.LogStore
-	engine   *engine.Engine
+	engines  map[string]*engine.Engine // by account id (accounts.go)
+	engine   *engine.Engine            // the default account's
 	listener net.Listener
 	http     *http.Server
 	// tlsTempDir holds an in-memory server's self-signed certificate (tls.go).
@@ -54,13 +54,9 @@ func New(cfg config.Config, log *slog.Logger) (_ *Server, err error) {
 			s.closeStores()
 		}
 	}()
-	var (
-		catalog engine.CatalogStore
-		key     []byte
-	)
+	var key []byte
 	if cfg.InMemory {
 		s.logs = logstore.NewMemory()
-		catalog = metastore.NewMemory()
 		key = make([]byte, keyBytes)
 		if _, err := rand.Read(key); err != nil {
 			return nil, fmt.Errorf("generate key: %w", err)
@@ -72,9 +68,6 @@ func New(cfg config.Config, log *slog.Logger) (_ *Server, err error) {
 		if key, err = loadOrCreateKey(filepath.Join(cfg.DataDir, "server.key")); err != nil {
 			return nil, err
 		}
-		if catalog, err = metastore.OpenFile(filepath.Join(cfg.DataDir, "catalog")); err != nil {
-			return nil, err
-		}
 		if s.logs, err = logstore.Open(filepath.Join(cfg.DataDir, "log"), logstore.Options{Logger: log}); err != nil {
 			return nil, err
 		}
@@ -83,26 +76,30 @@ func New(cfg config.Config, log *slog.Logger) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s.engine, err = engine.New(engine.Config{
-		Region: cfg.Region, AccountID: cfg.AccountID,
-		CreateDelay: cfg.CreateStreamDelay, DeleteDelay: cfg.DeleteStreamDelay, UpdateDelay: cfg.UpdateStreamDelay,
-		ShardLimit: cfg.ShardLimit, Key: key, MasterKey: masterKey, Logger: log,
-		SubscriptionDuration: cfg.SubscribeDuration, SubscriptionHeartbeat: cfg.SubscribeHeartbeat,
-	}, s.logs, catalog)
-	if err != nil {
+	var creds []api.Credential
+	accounts := []string{cfg.AccountID}
+	if cfg.CredentialsFile != "" {
+		if creds, err = loadCredentials(cfg.CredentialsFile); err != nil {
+			return nil, err
+		}
+		for _, c := range creds {
+			accounts = append(accounts, c.AccountID)
+		}
+	}
+	if err := s.openAccounts(accounts, key, masterKey); err != nil { // accounts.go
 		return nil, err
 	}
 	s.listener, err = net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
+	backends := make(map[string]api.Backend, len(s.engines))
+	for id, e := range s.engines {
+		backends[id] = e
+	}
 	handler := api.NewHandler(s.engine, log)
-	if cfg.CredentialsFile != "" {
-		creds, err := loadCredentials(cfg.CredentialsFile)
-		if err != nil {
-			_ = s.listener.Close()
-			return nil, err
-		}
+	handler.ServeAccounts(cfg.AccountID, backends)
+	if creds != nil {
 		handler.RequireSignatures(api.NewAuthenticator(creds, cfg.Region, time.Now))
 	}
 	s.http = &http.Server{
@@ -112,8 +109,11 @@ func New(cfg config.Config, log *slog.Logger) (_ *Server, err error) {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	s.applyLimits(handler) // limits.go
 	// Event streams end cleanly instead of holding Shutdown up.
-	s.http.RegisterOnShutdown(s.engine.EndSubscriptions)
+	for _, e := range s.engines {
+		s.http.RegisterOnShutdown(e.EndSubscriptions)
+	}
 	if err := s.setupProtocols(); err != nil { // tls.go
 		_ = s.listener.Close()
 		return nil, err
@@ -151,7 +151,7 @@ func (s *Server) maintain(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := s.engine.Maintain(ctx); err != nil {
+			if err := s.eachEngine(func(e *engine.Engine) error { return e.Maintain(ctx) }); err != nil {
 				s.log.Error("maintenance failed", "err", err)
 			}
 		}
@@ -174,9 +174,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 func (s *Server) closeStores() error {
 	var errs []error
-	if s.engine != nil {
-		errs = append(errs, s.engine.Close())
-	}
+	errs = append(errs, s.eachEngine((*engine.Engine).Close))
 	if s.logs != nil {
 		errs = append(errs, s.logs.Close())
 	}
