@@ -163,7 +163,7 @@ func appendCBORAsJSON(dst []byte, v any, s validate.Shape) ([]byte, *apiError) {
 	}
 	// Tags other than 1 (bignums included) and simple values have no
 	// place in a Kinesis request.
-	return nil, serializationError(fmt.Sprintf("Unexpected CBOR value of type %T.", v))
+	return nil, serializationError("Unexpected CBOR tag or simple value.")
 }
 
 func appendCBORMapAsJSON(dst []byte, m map[string]any, s validate.Shape) ([]byte, *apiError) {
