@@ -12,6 +12,8 @@ require (
 	golang.org/x/sys v0.50.0
 )
 
+require github.com/prometheus/client_golang v1.25.0 // indirect
+
 require (
 	github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream v1.7.27
 	github.com/aws/aws-sdk-go-v2/internal/configsources v1.5.12 // indirect

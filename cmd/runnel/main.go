@@ -73,6 +73,11 @@ func serveFlags(fs *flag.FlagSet, c *config.Config) {
 	fs.StringVar(&c.TLSCertFile, "tls-cert", c.TLSCertFile, "PEM certificate `file`: serve HTTPS (HTTP/2 via ALPN and HTTP/1.1) instead of plain HTTP (h2c and HTTP/1.1); needs --tls-key")
 	fs.StringVar(&c.TLSKeyFile, "tls-key", c.TLSKeyFile, "PEM private key `file` of --tls-cert")
 	fs.BoolVar(&c.TLSSelfSigned, "tls-self-signed", c.TLSSelfSigned, "serve HTTPS with a certificate for 127.0.0.1/localhost generated on first start (data-dir/tls-cert.pem, reused; a temp dir with --in-memory); the log says where it is")
+	fs.IntVar(&c.MaxConnections, "max-connections", c.MaxConnections, "most open client `connections`; more wait to be accepted")
+	fs.IntVar(&c.MaxInFlight, "max-in-flight", c.MaxInFlight, "most `requests` read or served at once (a subscription counts until its stream starts); more are answered 503 ServiceUnavailable")
+	fs.DurationVar(&c.BodyReadTimeout, "body-read-timeout", c.BodyReadTimeout, "how long a client may take to send a request body (Go `duration`)")
+	fs.DurationVar(&c.ReadHeaderTimeout, "read-header-timeout", c.ReadHeaderTimeout, "how long a client may take to send request headers (Go `duration`)")
+	fs.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "how long an idle keep-alive connection stays open (Go `duration`)")
 	// Hidden (not in --help): shorten SubscribeToShard for tests.
 	fs.DurationVar(&c.SubscribeDuration, "subscribe-duration", c.SubscribeDuration, "how long a SubscribeToShard subscription lasts (default 5m)")
 	fs.DurationVar(&c.SubscribeHeartbeat, "subscribe-heartbeat", c.SubscribeHeartbeat, "how long a quiet subscription waits before an event without records (default 5s)")

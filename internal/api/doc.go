@@ -16,6 +16,11 @@
 // through the one table in errors.go that maps it to a Kinesis __type and
 // HTTP status.
 //
+// Hostile input (guard.go): every JSON body is checked for invalid UTF-8,
+// duplicate members, nesting, value count and number length before
+// encoding/json sees it; Guard bounds requests in flight and body read time
+// and turns a handler panic into a 500 InternalFailure for that request.
+//
 // It must not import internal/logstore, internal/metastore or os: it talks to
 // the engine through the Backend interface it declares.
 package api

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"runtime/debug"
@@ -280,6 +281,10 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if g.bodyTimeout > 0 && r.Body != nil && r.Body != http.NoBody {
 		rc := http.NewResponseController(w)
 		if rc.SetReadDeadline(time.Now().Add(g.bodyTimeout)) == nil {
+			// A shallow copy: net/http must still see its own body type on
+			// the original request after the handler (it decides there
+			// whether to drain an unread body or close the connection).
+			r = r.WithContext(r.Context())
 			r.Body = &deadlineBody{ReadCloser: r.Body, rc: rc}
 		}
 	}
@@ -347,9 +352,11 @@ func (w *guardWriter) Write(p []byte) (int, error) {
 func (w *guardWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // deadlineBody clears the body read deadline once the body has been read
-// to its end (or failed), so that a long response (SubscribeToShard) is not
-// cut by it: net/http watches the idle connection for the client going
-// away, and a deadline firing there would cancel the request.
+// to its end, so that a long response (SubscribeToShard) is not cut by it:
+// net/http watches the idle connection for the client going away, and a
+// deadline firing there would cancel the request. After any other error
+// (the deadline itself) it stays, so that net/http's own attempt to drain
+// the rest of a stalled body fails at once and the connection is closed.
 type deadlineBody struct {
 	io.ReadCloser
 	rc   *http.ResponseController
@@ -358,7 +365,7 @@ type deadlineBody struct {
 
 func (b *deadlineBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
-	if err != nil && !b.done {
+	if errors.Is(err, io.EOF) && !b.done {
 		b.done = true
 		_ = b.rc.SetReadDeadline(time.Time{})
 	}

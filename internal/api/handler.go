@@ -299,7 +299,7 @@ func decode(op string, body []byte, in any) error {
 		return serializationError("Start of structure or map found where not expected.")
 	}
 	if serr, violations := validate.Check(op, obj); serr != nil {
-		return serializationError(serr.Error())
+		return serializationError(serr.Message)
 	} else if len(violations) > 0 {
 		return validationError(validate.Message(violations))
 	}

@@ -28,6 +28,12 @@ type Config struct {
 	// (hidden flags, for tests); zero means AWS's 5 minutes and 5 seconds.
 	SubscribeDuration  time.Duration
 	SubscribeHeartbeat time.Duration
+	// Bounds against floods and slow clients (internal/server/limits.go).
+	MaxConnections    int           // open connections; Accept waits at the bound
+	MaxInFlight       int           // requests read or served at once; more get 503
+	BodyReadTimeout   time.Duration // to receive a request's whole body
+	ReadHeaderTimeout time.Duration // to receive a request's headers
+	IdleTimeout       time.Duration // a keep-alive connection without a request
 }
 
 // Default returns the defaults documented in the README.
@@ -41,6 +47,11 @@ func Default() Config {
 		DeleteStreamDelay: 500 * time.Millisecond,
 		UpdateStreamDelay: 500 * time.Millisecond,
 		ShardLimit:        20000,
+		MaxConnections:    10000,
+		MaxInFlight:       1024,
+		BodyReadTimeout:   time.Minute,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
 	}
 }
 
@@ -64,10 +75,13 @@ func (c Config) Validate() error {
 	if !accountPattern.MatchString(c.AccountID) {
 		errs = append(errs, fmt.Errorf("account id %q must be 12 digits", c.AccountID))
 	}
-	for name, d := range map[string]time.Duration{"create-stream-delay": c.CreateStreamDelay, "delete-stream-delay": c.DeleteStreamDelay, "update-stream-delay": c.UpdateStreamDelay, "subscribe-duration": c.SubscribeDuration, "subscribe-heartbeat": c.SubscribeHeartbeat} {
+	for name, d := range map[string]time.Duration{"create-stream-delay": c.CreateStreamDelay, "delete-stream-delay": c.DeleteStreamDelay, "update-stream-delay": c.UpdateStreamDelay, "subscribe-duration": c.SubscribeDuration, "subscribe-heartbeat": c.SubscribeHeartbeat, "body-read-timeout": c.BodyReadTimeout, "read-header-timeout": c.ReadHeaderTimeout, "idle-timeout": c.IdleTimeout} {
 		if d < 0 {
 			errs = append(errs, fmt.Errorf("%s must not be negative, got %s", name, d))
 		}
+	}
+	if c.MaxConnections < 1 || c.MaxInFlight < 1 {
+		errs = append(errs, fmt.Errorf("max-connections and max-in-flight must be at least 1, got %d and %d", c.MaxConnections, c.MaxInFlight))
 	}
 	if c.ShardLimit < 1 {
 		errs = append(errs, fmt.Errorf("shard limit must be at least 1, got %d", c.ShardLimit))

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/binary"
+	"strings"
 	"time"
 )
 
@@ -96,6 +97,11 @@ func (e *Engine) unsealToken(s string) (token, bool) {
 	// decoder skips the quotes. Do the same, and nothing more lenient.
 	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
 		s = s[1 : len(s)-1]
+	}
+	// Go's base64 decoder skips \r and \n even in strict mode: refuse them,
+	// so that only the exact string issued opens (FuzzUnsealToken).
+	if strings.ContainsAny(s, "\r\n") {
+		return token{}, false
 	}
 	raw, err := base64.StdEncoding.Strict().DecodeString(s)
 	if err != nil || len(raw) < len(tokenHeader)+nonceLen+e.aead.Overhead() {

@@ -12,5 +12,8 @@
 // expires; in a temp dir, removed at shutdown, with --in-memory).
 //
 // One listener serves every client (tls.go): HTTP/1.1 and h2c with prior
-// knowledge on plain TCP, or HTTP/1.1 and h2 via ALPN with TLS.
+// knowledge on plain TCP, or HTTP/1.1 and h2 via ALPN with TLS. limits.go
+// bounds it: open connections (a counting listener), requests in flight,
+// body, header and idle times (api.Guard and http.Server), with no
+// WriteTimeout because a SubscribeToShard response streams for 5 minutes.
 package server
