@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/runnel-io/runnel/internal/engine"
+	"github.com/runnel-io/runnel/internal/record"
 )
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -15,22 +16,10 @@ func itoa(n int) string { return strconv.Itoa(n) }
 func appendGetRecords(dst []byte, out engine.GetRecordsOutput) []byte {
 	dst = append(dst, `{"Records":[`...)
 	for i := range out.Records {
-		r := &out.Records[i]
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = append(dst, `{"SequenceNumber":"`...)
-		dst = append(dst, out.SequenceNumbers[i]...)
-		dst = append(dst, `","ApproximateArrivalTimestamp":`...)
-		dst = appendEpochMs(dst, r.Timestamp)
-		dst = append(dst, `,"Data":"`...)
-		dst = base64.StdEncoding.AppendEncode(dst, r.Data)
-		dst = append(dst, `","PartitionKey":`...)
-		dst = appendJSONString(dst, r.PartitionKey)
-		if out.Encrypted != nil && out.Encrypted[i] {
-			dst = append(dst, `,"EncryptionType":"KMS"`...)
-		}
-		dst = append(dst, '}')
+		dst = appendRecordJSON(dst, &out.Records[i], out.SequenceNumbers[i], out.Encrypted != nil && out.Encrypted[i])
 	}
 	dst = append(dst, `],"NextShardIterator":`...)
 	if out.NextShardIterator == "" {
@@ -43,31 +32,53 @@ func appendGetRecords(dst []byte, out engine.GetRecordsOutput) []byte {
 	dst = append(dst, `,"MillisBehindLatest":`...)
 	dst = strconv.AppendInt(dst, out.MillisBehindLatest, 10)
 	if out.ChildShards != nil {
-		dst = append(dst, `,"ChildShards":[`...)
-		for i, c := range out.ChildShards {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, `{"ShardId":"`...)
-			dst = append(dst, c.ShardID...)
-			dst = append(dst, `","ParentShards":[`...)
-			for j, p := range c.ParentShards {
-				if j > 0 {
-					dst = append(dst, ',')
-				}
-				dst = append(dst, '"')
-				dst = append(dst, p...)
-				dst = append(dst, '"')
-			}
-			dst = append(dst, `],"HashKeyRange":{"StartingHashKey":"`...)
-			dst = append(dst, c.StartingHashKey...)
-			dst = append(dst, `","EndingHashKey":"`...)
-			dst = append(dst, c.EndingHashKey...)
-			dst = append(dst, `"}}`...)
-		}
-		dst = append(dst, ']')
+		dst = append(dst, `,"ChildShards":`...)
+		dst = appendChildShards(dst, out.ChildShards)
 	}
 	return append(dst, '}')
+}
+
+// appendRecordJSON encodes one Record as GetRecords does.
+func appendRecordJSON(dst []byte, r *record.Record, seq string, encrypted bool) []byte {
+	dst = append(dst, `{"SequenceNumber":"`...)
+	dst = append(dst, seq...)
+	dst = append(dst, `","ApproximateArrivalTimestamp":`...)
+	dst = appendEpochMs(dst, r.Timestamp)
+	dst = append(dst, `,"Data":"`...)
+	dst = base64.StdEncoding.AppendEncode(dst, r.Data)
+	dst = append(dst, `","PartitionKey":`...)
+	dst = appendJSONString(dst, r.PartitionKey)
+	if encrypted {
+		dst = append(dst, `,"EncryptionType":"KMS"`...)
+	}
+	return append(dst, '}')
+}
+
+// appendChildShards encodes a ChildShards list.
+func appendChildShards(dst []byte, children []engine.ChildShard) []byte {
+	dst = append(dst, '[')
+	for i, c := range children {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"ShardId":"`...)
+		dst = append(dst, c.ShardID...)
+		dst = append(dst, `","ParentShards":[`...)
+		for j, p := range c.ParentShards {
+			if j > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, '"')
+			dst = append(dst, p...)
+			dst = append(dst, '"')
+		}
+		dst = append(dst, `],"HashKeyRange":{"StartingHashKey":"`...)
+		dst = append(dst, c.StartingHashKey...)
+		dst = append(dst, `","EndingHashKey":"`...)
+		dst = append(dst, c.EndingHashKey...)
+		dst = append(dst, `"}}`...)
+	}
+	return append(dst, ']')
 }
 
 // appendEpochMs writes Unix milliseconds as epoch seconds with a fraction.

@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"encoding/base64"
 	"errors"
 	"io"
 	"net/http"
@@ -11,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
 
 	"github.com/runnel-io/runnel/internal/engine"
-	"github.com/runnel-io/runnel/internal/record"
 )
 
 // streamOperation serves an operation whose response is an event stream.
@@ -138,47 +136,4 @@ func appendSubscribeEvent(dst []byte, ev engine.SubscribeEvent) []byte {
 		dst = appendChildShards(dst, ev.ChildShards)
 	}
 	return append(dst, '}')
-}
-
-// appendRecordJSON encodes one Record as GetRecords does.
-func appendRecordJSON(dst []byte, r *record.Record, seq string, encrypted bool) []byte {
-	dst = append(dst, `{"SequenceNumber":"`...)
-	dst = append(dst, seq...)
-	dst = append(dst, `","ApproximateArrivalTimestamp":`...)
-	dst = appendEpochMs(dst, r.Timestamp)
-	dst = append(dst, `,"Data":"`...)
-	dst = base64.StdEncoding.AppendEncode(dst, r.Data)
-	dst = append(dst, `","PartitionKey":`...)
-	dst = appendJSONString(dst, r.PartitionKey)
-	if encrypted {
-		dst = append(dst, `,"EncryptionType":"KMS"`...)
-	}
-	return append(dst, '}')
-}
-
-// appendChildShards encodes a ChildShards list.
-func appendChildShards(dst []byte, children []engine.ChildShard) []byte {
-	dst = append(dst, '[')
-	for i, c := range children {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, `{"ShardId":"`...)
-		dst = append(dst, c.ShardID...)
-		dst = append(dst, `","ParentShards":[`...)
-		for j, p := range c.ParentShards {
-			if j > 0 {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, '"')
-			dst = append(dst, p...)
-			dst = append(dst, '"')
-		}
-		dst = append(dst, `],"HashKeyRange":{"StartingHashKey":"`...)
-		dst = append(dst, c.StartingHashKey...)
-		dst = append(dst, `","EndingHashKey":"`...)
-		dst = append(dst, c.EndingHashKey...)
-		dst = append(dst, `"}}`...)
-	}
-	return append(dst, ']')
 }
