@@ -20,7 +20,7 @@ const installTimeout = 5 * time.Minute
 // kernel picks, and logs a ready line in runnel's shape.
 const kinesaliteScript = `
 const kinesalite = require(process.argv[1]);
-const server = kinesalite({createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 1000});
+const server = kinesalite({createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 10000});
 server.listen(0, '127.0.0.1', () => {
   const a = server.address();
   console.log('msg="kinesalite ready" addr=' + a.address + ':' + a.port);

@@ -26,6 +26,8 @@ const (
 type Process struct {
 	Name string
 	Addr string // 127.0.0.1:PORT, from the ready line
+	// Started is when the process was started (just before exec).
+	Started time.Time
 
 	cmd     *exec.Cmd
 	out     *outputBuffer
@@ -106,6 +108,7 @@ func startProcess(ctx context.Context, name string, ready *regexp.Regexp, dir, b
 	p.cmd.Stdout = p.out
 	p.cmd.Stderr = p.out
 	p.cmd.Env = os.Environ()
+	p.Started = time.Now()
 	if err := p.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s (%s): %w", name, bin, err)
 	}

@@ -85,6 +85,9 @@ func writeScenario(b *strings.Builder, s ScenarioResults) {
 			continue
 		}
 		fmt.Fprintf(b, "- %s: %d records, %d calls in %v; integrity: %s\n", r.Target, r.Records, r.Calls, r.Elapsed.Round(time.Millisecond), r.Integrity)
+		for _, f := range r.Figures {
+			fmt.Fprintf(b, "  - **%s**: %s\n", f.Name, oneLine(f.Value))
+		}
 		for _, n := range r.Notes {
 			fmt.Fprintf(b, "  - %s\n", oneLine(n))
 		}

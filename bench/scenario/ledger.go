@@ -64,6 +64,9 @@ type Verifier struct {
 	read, corrupt, unexpected int64
 	firstProblem              string
 	scratch                   []byte
+	// timed: payloads carry their send time (AppendTimedPayload), which
+	// is taken from the record when comparing.
+	timed bool
 }
 
 // NewVerifier checks against ledgers; call it after the producers finished.
@@ -88,6 +91,9 @@ func (v *Verifier) Observe(shardID string, records []types.Record) {
 			continue
 		}
 		v.scratch = AppendPayload(v.scratch[:0], producer, counter)
+		if v.timed {
+			copy(v.scratch[timeOffset:timeOffset+8], r.Data[timeOffset:])
+		}
 		if !bytes.Equal(r.Data, v.scratch) || aws.ToString(r.PartitionKey) != PartitionKey(producer, counter) {
 			v.corrupt++
 			v.problem("%s seq %s: producer %d record %d differs from what was sent", shardID, aws.ToString(r.SequenceNumber), producer, counter)

@@ -29,6 +29,9 @@ type putPlan struct {
 	single   bool      // PutRecord instead of PutRecords
 	deadline time.Time // stop starting calls after this
 	batches  int64     // if > 0, stop after this many calls in all
+	// streams, if set, are written round-robin (each call to one stream,
+	// the producers interleaved) instead of the putLoad's stream.
+	streams []string
 }
 
 // putOutcome is what a write load did.
@@ -80,7 +83,10 @@ func (p *producer) run(ctx context.Context, budget *atomic.Int64) {
 	}
 	entries := make([]types.PutRecordsRequestEntry, p.plan.batch)
 	consecutiveErrors := 0
-	for range maxCallsPerWorker {
+	for call := range maxCallsPerWorker {
+		if n := len(p.plan.streams); n > 0 {
+			p.stream = p.plan.streams[(p.ledger.producer+call*p.plan.workers)%n]
+		}
 		if ctx.Err() != nil || time.Now().After(p.plan.deadline) || consecutiveErrors >= maxConsecutiveErrors {
 			return
 		}

@@ -26,8 +26,14 @@ type Result struct {
 	ErrorSamples []string // the most frequent error messages, with counts
 
 	Integrity string   // the read-back verdict, or why there is none
+	Figures   []Figure // the scenario's own headline figures
 	Notes     []string // anything else worth printing
 	Failed    string   // set when the scenario could not run at all
+}
+
+// Figure is one named headline figure (restart time, idle RSS, ...).
+type Figure struct {
+	Name, Value string
 }
 
 // RecordsPerSecond is Records over Elapsed.

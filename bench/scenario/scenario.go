@@ -19,6 +19,28 @@ type Env struct {
 	ReadBack bool
 	// Log reports progress (to stderr).
 	Log func(format string, args ...any)
+	// PID returns the target's current process id, for /proc figures.
+	PID func() int
+	// Restart, when set, stops the target gracefully (SIGTERM) and starts
+	// it again on the same data; it returns a client for the new process
+	// and when that process was started.
+	Restart func(ctx context.Context) (*kinesis.Client, time.Time, error)
+	// Sizes are the scenario sizes (flags).
+	Sizes Sizes
+}
+
+// Sizes are the sizes of the scenarios that have a natural size, so that
+// small smoke runs are possible.
+type Sizes struct {
+	LatencyRate    int           // records/s written in latency
+	PollPause      time.Duration // latency: pause after an empty GetRecords
+	ManyStreams    int           // streams of 4 shards in manyshards
+	RestartRecords int           // records filled before restart
+}
+
+// DefaultSizes are the sizes.
+func DefaultSizes() Sizes {
+	return Sizes{LatencyRate: 2000, PollPause: time.Millisecond, ManyStreams: 1000, RestartRecords: 10_000_000}
 }
 
 // Scenario is one workload.
@@ -26,7 +48,22 @@ type Scenario struct {
 	Name        string
 	Description string // one line, for the results
 	Concurrency int    // concurrent callers it uses at most
-	Run         func(ctx context.Context, env Env) Result
+	// Targets it applies to; nil means every target.
+	Targets []string
+	Run     func(ctx context.Context, env Env) Result
+}
+
+// AppliesTo reports whether the scenario runs against target.
+func (s Scenario) AppliesTo(target string) bool {
+	if s.Targets == nil {
+		return true
+	}
+	for _, t := range s.Targets {
+		if t == target {
+			return true
+		}
+	}
+	return false
 }
 
 const (
@@ -61,6 +98,10 @@ func All() []Scenario {
 			Concurrency: putWorkers,
 			Run:         runGetRecords,
 		},
+		fanoutScenario(),     // fanout.go
+		latencyScenario(),    // putget.go
+		manyShardsScenario(), // manyshards.go
+		restartScenario(),    // restart.go
 	}
 }
 

@@ -54,6 +54,9 @@ func implementations() []implementation {
 		// append also rolls by age: most reads cross sealed segments and
 		// start from sparse index entries.
 		{name: "disk-small-segments", durable: true, open: disk(Options{SegmentBytes: 2048, IndexInterval: 100})},
+		// One open file for the whole store: every shard and segment
+		// switch evicts, so reads and appends reopen files all the time.
+		{name: "disk-one-open-file", durable: true, open: disk(Options{SegmentBytes: 2048, IndexInterval: 100, MaxOpenFiles: 1})},
 	}
 }
 

@@ -24,6 +24,17 @@
 //   - Files are created, renamed and deleted durably (the directory is
 //     fsynced); index files are replaced atomically and are always
 //     rebuildable from their segment.
+//   - Open files are bounded: one store-wide LRU (fileCache, cap
+//     Options.MaxOpenFiles) holds every shard's segment files, active and
+//     sealed; an idle shard's files are closed and reopened on demand
+//     (appends go to the segment's recorded size, never O_APPEND). A file
+//     with writes not yet covered by a group-commit round is pinned, so the
+//     round fdatasyncs the descriptor the write went through; the cache
+//     shrinks back to its cap when pins end.
+//   - Encode buffers come from a store-wide pool, not one per shard.
+//   - Open lists the shards on disk and recovers them in the background
+//     (Options.RecoveryWorkers at once); OpenShard recovers a shard itself
+//     if no worker has started on it, or waits for the one that has.
 //   - No package-level mutable state; the clock and logger come in Options.
 //
 // # Concurrency and lock order
@@ -31,12 +42,15 @@
 // One syncer goroutine per Store runs the group-commit rounds. Locks, in
 // the order they may be taken:
 //
-//	Store.openMu → Shard.trimMu → Shard.mu
+//	Store.openMu → Shard.trimMu → Shard.mu → fileCache.mu
 //	Store.mu is a leaf: it is never held while another lock is taken.
+//	fileCache.mu is a leaf too; eviction, which may touch another shard's
+//	segment, changes only the segment's cache fields it guards.
 //
-// Files used outside Shard.mu (by readers and the syncer) are
-// reference-counted handles, so rolls, trims and closes never close a file
-// under them.
+// Recovery never takes Store.openMu, so DeleteStream and Close may wait for
+// a shard's recovery while holding it. Files used outside Shard.mu (by
+// readers and the syncer) are reference-counted handles, so evictions,
+// rolls, trims and closes never close a file under them.
 //
 // logstore must not import internal/engine or internal/api.
 package logstore

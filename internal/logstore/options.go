@@ -3,6 +3,7 @@ package logstore
 import (
 	"log/slog"
 	"os"
+	"runtime"
 	"time"
 )
 
@@ -22,6 +23,17 @@ type Options struct {
 	IndexInterval int
 	// Now is the clock used for segment age. Default time.Now.
 	Now func() time.Time
+	// MaxOpenFiles caps the segment files the store keeps open across all
+	// shards (an LRU; idle shards' files are closed and reopened on
+	// demand). Files with writes waiting for their group-commit round, and
+	// files a read is using, stay open beyond it until done. Default 256.
+	MaxOpenFiles int
+	// RecoveryWorkers is how many shards Open recovers at once in the
+	// background. Default max(4, GOMAXPROCS).
+	RecoveryWorkers int
+	// Observer, if set, is told about every group-commit round
+	// (observer.go).
+	Observer Observer
 
 	// hooks lets package tests inject faults and hold the syncer.
 	hooks *hooks
@@ -42,6 +54,7 @@ const (
 	defaultSegmentBytes  = 64 << 20
 	defaultSegmentMaxAge = time.Hour
 	defaultIndexInterval = 4096
+	defaultMaxOpenFiles  = 256
 )
 
 func (o Options) withDefaults() Options {
@@ -59,6 +72,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.MaxOpenFiles <= 0 {
+		o.MaxOpenFiles = defaultMaxOpenFiles
+	}
+	if o.RecoveryWorkers <= 0 {
+		o.RecoveryWorkers = max(4, runtime.GOMAXPROCS(0))
 	}
 	return o
 }

@@ -36,7 +36,7 @@ func (h *handle) release() error {
 }
 
 // segment is one segment file of a shard. All fields are guarded by the
-// owning Shard's mutex.
+// owning Shard's mutex, except file, which the store's fileCache guards.
 type segment struct {
 	path  string
 	first uint64 // index of its first frame (from the file name)
@@ -52,6 +52,18 @@ type segment struct {
 	sealed  bool
 	// corrupt, when set, stops reads at corrupt.Offset.
 	corrupt *CorruptionError
+	// pinned mirrors file.pinned for the shard (under Shard.mu): the
+	// segment has writes that wait for a group-commit round.
+	pinned bool
+	file   cachedFile
+}
+
+// openFlag is how seg's file is opened: read-write while it is active.
+func (g *segment) openFlag() int {
+	if g.sealed {
+		return os.O_RDONLY
+	}
+	return os.O_RDWR
 }
 
 func (g *segment) empty() bool { return g.next == g.first }

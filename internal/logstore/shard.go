@@ -2,8 +2,8 @@ package logstore
 
 import (
 	"fmt"
-	"os"
 	"sync"
+	"sync/atomic"
 )
 
 // Shard is the disk log of one shard. All methods are safe for concurrent
@@ -17,24 +17,27 @@ type Shard struct {
 	refs  int  // openers; guarded by store.openMu
 	dirty bool // queued for the next round; guarded by store.mu
 
+	// Recovery runs once, in a recovery worker or in the first OpenShard
+	// (whichever claims it); ready is closed when it has finished, and
+	// recErr is its outcome. The fields below are valid only after ready.
+	claimed atomic.Bool
+	ready   chan struct{}
+	recErr  error
+
 	// trimMu serialises Trim calls; taken before mu.
 	trimMu sync.Mutex
 
 	mu      sync.Mutex
 	segs    []*segment // oldest first; the last one is active
-	activeH *handle    // the active segment, open read-write
-	readSeg *segment   // the sealed segment readH caches, if any
-	readH   *handle
-	wNext   uint64 // index the next appended record gets
-	wLastTS int64  // newest written timestamp
-	vNext   uint64 // index after the newest visible record
-	vLastTS int64  // newest visible timestamp
-	failed  error  // set when the shard's disk state is unknown
+	wNext   uint64     // index the next appended record gets
+	wLastTS int64      // newest written timestamp
+	vNext   uint64     // index after the newest visible record
+	vLastTS int64      // newest visible timestamp
+	failed  error      // set when the shard's disk state is unknown
 	closed  bool
-	buf     []byte // reused encode buffer
 }
 
-// maxKeptBuffer is the largest encode buffer a shard keeps between appends.
+// maxKeptBuffer is the largest encode buffer the store's pool keeps.
 const maxKeptBuffer = 1 << 20
 
 func (sh *Shard) active() *segment { return sh.segs[len(sh.segs)-1] }
@@ -93,14 +96,16 @@ func (sh *Shard) syncRound() error {
 		sh.mu.Unlock()
 		return err // a closed shard was synced by closeFiles
 	}
-	seg, h := sh.active(), sh.activeH
+	seg := sh.active()
 	size, next, ts := seg.size, seg.next, sh.wLastTS
-	h.acquire()
+	h, err := sh.store.files.get(seg, seg.openFlag())
 	sh.mu.Unlock()
 
-	err := sh.store.syncFile(h.f)
-	if rerr := h.release(); rerr != nil {
-		sh.store.log.Warn("logstore: closing segment", "err", rerr)
+	if err == nil {
+		err = sh.store.syncFile(h.f)
+		if rerr := h.release(); rerr != nil {
+			sh.store.log.Warn("logstore: closing segment", "err", rerr)
+		}
 	}
 
 	sh.mu.Lock()
@@ -113,7 +118,17 @@ func (sh *Shard) syncRound() error {
 		return sh.failed
 	}
 	sh.publishLocked(seg, size, next, ts)
+	sh.unpinIfSyncedLocked(seg)
 	return nil
+}
+
+// unpinIfSyncedLocked lets seg's file be evicted once everything written to
+// it is durable.
+func (sh *Shard) unpinIfSyncedLocked(seg *segment) {
+	if seg.pinned && seg.visEnd >= seg.size {
+		seg.pinned = false
+		sh.store.files.unpin(seg)
+	}
 }
 
 // closeFiles syncs what is unsynced and closes the shard's files.
@@ -127,7 +142,15 @@ func (sh *Shard) closeFiles() error {
 	var err error
 	seg := sh.active()
 	if sh.failed == nil && seg.visEnd < seg.size {
-		if serr := sh.store.syncFile(sh.activeH.f); serr != nil {
+		h, gerr := sh.store.files.get(seg, seg.openFlag())
+		serr := gerr
+		if gerr == nil {
+			serr = sh.store.syncFile(h.f)
+			if rerr := h.release(); rerr != nil && serr == nil {
+				serr = rerr
+			}
+		}
+		if serr != nil {
 			sh.failLocked(fmt.Errorf("sync %s: %w", seg.path, serr))
 			err = sh.failed
 		} else {
@@ -136,41 +159,20 @@ func (sh *Shard) closeFiles() error {
 	} else if sh.failed != nil {
 		err = sh.failed
 	}
-	if cerr := sh.activeH.release(); cerr != nil && err == nil {
-		err = cerr
+	for _, g := range sh.segs {
+		g.pinned = false
+		if cerr := sh.store.files.drop(g); cerr != nil && err == nil {
+			err = cerr
+		}
 	}
-	sh.activeH = nil
-	sh.dropReadHandleLocked()
 	if err != nil {
 		return fmt.Errorf("close shard %s/%d: %w", sh.stream, sh.id, err)
 	}
 	return nil
 }
 
-func (sh *Shard) dropReadHandleLocked() {
-	if sh.readH != nil {
-		if err := sh.readH.release(); err != nil {
-			sh.store.log.Warn("logstore: closing segment", "err", err)
-		}
-		sh.readH, sh.readSeg = nil, nil
-	}
-}
-
-// handleLocked returns a referenced handle to read seg; the caller releases
-// it. Sealed segments are opened on demand and the last one is cached.
+// handleLocked returns a referenced handle to read seg, from the store's
+// file cache; the caller releases it.
 func (sh *Shard) handleLocked(seg *segment) (*handle, error) {
-	if seg == sh.active() {
-		sh.activeH.acquire()
-		return sh.activeH, nil
-	}
-	if sh.readSeg != seg {
-		f, err := os.Open(seg.path)
-		if err != nil {
-			return nil, fmt.Errorf("open segment: %w", err)
-		}
-		sh.dropReadHandleLocked()
-		sh.readSeg, sh.readH = seg, newHandle(f)
-	}
-	sh.readH.acquire()
-	return sh.readH, nil
+	return sh.store.files.get(seg, seg.openFlag())
 }

@@ -39,11 +39,17 @@ func (sh *Shard) Append(recs []record.Record) (first, token uint64, err error) {
 		}
 	}
 	seg := sh.active()
+	h, err := sh.store.files.get(seg, seg.openFlag())
+	if err != nil {
+		sh.mu.Unlock()
+		return 0, 0, fmt.Errorf("append to shard %s/%d: %w", sh.stream, sh.id, err)
+	}
 	interval := sh.store.opts.IndexInterval
 	keptEntries := len(seg.entries)
 	off := seg.size
 	ts := sh.wLastTS
-	buf := sh.buf[:0]
+	bufp := sh.store.getBuffer()
+	buf := (*bufp)[:0]
 	for i := range recs {
 		r := &recs[i]
 		if r.Timestamp < ts {
@@ -54,14 +60,24 @@ func (sh *Shard) Append(recs []record.Record) (first, token uint64, err error) {
 		seg.addEntry(r.Index, off+int64(len(buf)), ts, interval)
 		buf = appendFrame(buf, r)
 	}
-	if _, werr := sh.store.writeAt(sh.activeH.f, buf, off); werr != nil {
+	_, werr := sh.store.writeAt(h.f, buf, off)
+	*bufp = buf
+	sh.store.putBuffer(bufp)
+	if werr != nil {
 		seg.entries = seg.entries[:keptEntries]
-		if terr := sh.activeH.f.Truncate(off); terr != nil {
+		if terr := h.f.Truncate(off); terr != nil {
 			sh.failLocked(fmt.Errorf("cut %s back to %d after a failed write: %w", seg.path, off, terr))
 		}
+		sh.releaseLocked(h)
 		sh.mu.Unlock()
 		return 0, 0, fmt.Errorf("append to %s at %d: %w", seg.path, off, werr)
 	}
+	if !seg.pinned {
+		// Keep this descriptor open until the round has synced it.
+		seg.pinned = true
+		sh.store.files.pin(seg, h)
+	}
+	sh.releaseLocked(h)
 	if seg.empty() {
 		seg.firstTS = recs[0].Timestamp
 	}
@@ -69,11 +85,6 @@ func (sh *Shard) Append(recs []record.Record) (first, token uint64, err error) {
 	seg.next = first + uint64(len(recs))
 	seg.lastTS = ts
 	sh.wNext, sh.wLastTS = seg.next, ts
-	if cap(buf) <= maxKeptBuffer {
-		sh.buf = buf[:0]
-	} else {
-		sh.buf = nil
-	}
 	sh.mu.Unlock()
 	return first, sh.store.markDirty(sh), nil
 }
@@ -101,12 +112,18 @@ func (sh *Shard) agedLocked(seg *segment) bool {
 // become visible.
 func (sh *Shard) rollLocked() error {
 	old := sh.active()
-	if err := sh.store.syncFile(sh.activeH.f); err != nil {
+	h, err := sh.store.files.get(old, old.openFlag())
+	if err != nil {
+		return err
+	}
+	err = sh.store.syncFile(h.f)
+	sh.releaseLocked(h)
+	if err != nil {
 		sh.failLocked(fmt.Errorf("sync %s: %w", old.path, err))
 		return sh.failed
 	}
 	sh.publishLocked(old, old.size, old.next, sh.wLastTS)
-	seg, h, err := createSegment(sh.store, sh.dir, old.next, sh.wLastTS)
+	seg, nh, err := createSegment(sh.store, sh.dir, old.next, sh.wLastTS)
 	if err != nil {
 		return err
 	}
@@ -116,11 +133,9 @@ func (sh *Shard) rollLocked() error {
 		// The index is rebuilt from the segment at the next open.
 		sh.store.log.Warn("logstore: writing segment index", "segment", old.path, "err", err)
 	}
-	if err := sh.activeH.release(); err != nil {
-		sh.store.log.Warn("logstore: closing sealed segment", "err", err)
-	}
+	sh.unpinIfSyncedLocked(old)
 	sh.segs = append(sh.segs, seg)
-	sh.activeH = h
+	sh.store.files.insert(seg, nh)
 	return nil
 }
 
@@ -153,4 +168,11 @@ func createSegment(s *Store, dir string, first uint64, baseTS int64) (*segment, 
 		baseTS: baseTS, lastTS: baseTS,
 	}
 	return seg, newHandle(f), nil
+}
+
+// releaseLocked drops a handle reference taken under sh.mu.
+func (sh *Shard) releaseLocked(h *handle) {
+	if err := h.release(); err != nil {
+		sh.store.log.Warn("logstore: closing segment", "err", err)
+	}
 }

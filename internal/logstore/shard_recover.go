@@ -14,27 +14,28 @@ import (
 	"github.com/runnel-io/runnel/internal/record"
 )
 
-// recoverShard opens the shard directory, creating it with an empty first
+// recover opens the shard directory, creating it with an empty first
 // segment if needed, and recovers its state (see docs/format/log.md,
-// "Recovery").
-func recoverShard(s *Store, stream string, id uint32) (*Shard, error) {
-	dir := shardDir(s.dir, stream, id)
+// "Recovery"): sealed segments from their index files, the active one by
+// scanning it.
+func (sh *Shard) recover() error {
+	s, dir := sh.store, sh.dir
 	if err := fsutil.MkdirAllDurable(dir, 0o755); err != nil {
-		return nil, err
+		return err
 	}
-	sh := &Shard{store: s, stream: stream, id: id, dir: dir}
 	firsts, err := sh.listSegments()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if len(firsts) == 0 {
 		seg, h, err := createSegment(s, dir, 1, 0)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		sh.segs, sh.activeH = []*segment{seg}, h
+		sh.segs = []*segment{seg}
+		s.files.insert(seg, h)
 		sh.wNext, sh.vNext = 1, 1
-		return sh, nil
+		return nil
 	}
 	segs := make([]*segment, len(firsts))
 	for i, first := range firsts {
@@ -45,7 +46,7 @@ func recoverShard(s *Store, stream string, id uint32) (*Shard, error) {
 	for i := len(segs) - 1; i >= 0; i-- {
 		if i < len(segs)-1 {
 			if err := sh.loadSealed(segs[i], segs[i+1].first, succBase[i+1]); err != nil {
-				return nil, err
+				return err
 			}
 			succBase[i] = segs[i].baseTS
 			continue
@@ -60,15 +61,16 @@ func recoverShard(s *Store, stream string, id uint32) (*Shard, error) {
 	}
 	active, h, err := sh.recoverActive(segs[len(segs)-1], prevLast)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if active != segs[len(segs)-1] {
 		segs = append(segs, active)
 	}
-	sh.segs, sh.activeH = segs, h
+	sh.segs = segs
+	s.files.insert(active, h)
 	sh.wNext, sh.vNext = active.next, active.next
 	sh.wLastTS, sh.vLastTS = active.lastTS, active.lastTS
-	return sh, nil
+	return nil
 }
 
 // listSegments returns the first indexes of the shard's segments in order,

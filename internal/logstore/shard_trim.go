@@ -30,8 +30,9 @@ func (sh *Shard) Trim(beforeMs int64) error {
 	var victims []*segment
 	for len(sh.segs) > 1 && sh.segs[0].sealed && sh.segs[0].lastTS < beforeMs {
 		victim := sh.segs[0]
-		if sh.readSeg == victim {
-			sh.dropReadHandleLocked()
+		victim.pinned = false
+		if err := sh.store.files.drop(victim); err != nil {
+			sh.store.log.Warn("logstore: closing trimmed segment", "err", err)
 		}
 		victims = append(victims, victim)
 		sh.segs = sh.segs[1:]

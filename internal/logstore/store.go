@@ -24,6 +24,10 @@ type Store struct {
 	syncFile func(*os.File) error
 	writeAt  func(*os.File, []byte, int64) (int, error)
 	closing  atomic.Bool
+	files    *fileCache
+	bufs     sync.Pool // of *[]byte, Append's encode buffers
+	// recovering counts the recovery workers started by Open.
+	recovering sync.WaitGroup
 
 	// openMu serialises OpenShard, Shard.Close, DeleteStream and Close, and
 	// guards shards. It is taken before any Shard.mu and before mu.
@@ -53,7 +57,10 @@ type shardKey struct {
 }
 
 // Open opens (creating if needed) the store rooted at dir and starts its
-// syncer. Shards are recovered lazily, by OpenShard.
+// syncer. It returns once it has listed the shards on disk; they are
+// recovered in the background by Options.RecoveryWorkers goroutines, and an
+// OpenShard of a shard not recovered yet recovers it at once (or waits for
+// the worker already doing so).
 func Open(dir string, opts Options) (*Store, error) {
 	opts = opts.withDefaults()
 	if err := fsutil.MkdirAllDurable(dir, 0o755); err != nil {
@@ -65,6 +72,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		log:        opts.Logger,
 		syncFile:   fsutil.Fdatasync,
 		writeAt:    (*os.File).WriteAt,
+		files:      newFileCache(opts.MaxOpenFiles),
 		shards:     make(map[shardKey]*Shard),
 		gen:        1,
 		failed:     make(map[uint64]error),
@@ -84,7 +92,12 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err := s.removeDeletedStreams(); err != nil {
 		return nil, err
 	}
+	found, err := s.listShards()
+	if err != nil {
+		return nil, err
+	}
 	go s.runSyncer()
+	s.startRecovery(found)
 	return s, nil
 }
 
@@ -105,21 +118,27 @@ func (s *Store) Shard(stream string, shard uint32) (*Shard, error) {
 		return nil, fmt.Errorf("open shard %q/%d: %w", stream, shard, ErrInvalidStream)
 	}
 	s.openMu.Lock()
-	defer s.openMu.Unlock()
 	if s.closing.Load() {
+		s.openMu.Unlock()
 		return nil, ErrClosed
 	}
 	key := shardKey{stream, shard}
-	if sh := s.shards[key]; sh != nil {
-		sh.refs++
-		return sh, nil
+	sh := s.shards[key]
+	if sh == nil {
+		sh = s.newShard(stream, shard)
+		s.shards[key] = sh
 	}
-	sh, err := recoverShard(s, stream, shard)
-	if err != nil {
+	sh.refs++
+	s.openMu.Unlock()
+
+	if err := sh.recoverOnce(); err != nil {
+		s.openMu.Lock()
+		if sh.refs--; sh.refs == 0 && s.shards[key] == sh {
+			delete(s.shards, key) // the next OpenShard tries again
+		}
+		s.openMu.Unlock()
 		return nil, fmt.Errorf("open shard %s/%d: %w", stream, shard, err)
 	}
-	sh.refs = 1
-	s.shards[key] = sh
 	return sh, nil
 }
 
@@ -156,7 +175,7 @@ func (s *Store) DeleteStream(stream string) error {
 	for key, sh := range s.shards {
 		if key.stream == stream {
 			delete(s.shards, key)
-			if err := sh.closeFiles(); err != nil {
+			if err := sh.abandon(); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -225,11 +244,12 @@ func (s *Store) Close() error {
 	var errs []error
 	for key, sh := range s.shards {
 		delete(s.shards, key)
-		if err := sh.closeFiles(); err != nil {
+		if err := sh.abandon(); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	s.openMu.Unlock()
+	s.recovering.Wait()
 
 	err := errors.Join(errs...)
 	s.mu.Lock()
@@ -248,3 +268,24 @@ func (s *Store) Close() error {
 	close(s.closeDone)
 	return err
 }
+
+// getBuffer returns an encode buffer from the store's pool.
+func (s *Store) getBuffer() *[]byte {
+	if b, ok := s.bufs.Get().(*[]byte); ok {
+		return b
+	}
+	b := make([]byte, 0, 64<<10)
+	return &b
+}
+
+// putBuffer returns b to the pool unless it grew too large to keep.
+func (s *Store) putBuffer(b *[]byte) {
+	if cap(*b) <= maxKeptBuffer {
+		*b = (*b)[:0]
+		s.bufs.Put(b)
+	}
+}
+
+// OpenFiles is the number of segment files the store's cache holds open
+// (files in use by a read or a sync round at this moment may add to it).
+func (s *Store) OpenFiles() int { return s.files.open() }

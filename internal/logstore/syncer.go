@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 )
 
 // maxParallelSyncs bounds the fdatasync calls one round runs at once.
@@ -91,7 +92,14 @@ func (s *Store) runSyncer() {
 		s.wantRound = false
 		s.mu.Unlock()
 
+		var start time.Time
+		if s.opts.Observer != nil {
+			start = s.opts.Now()
+		}
 		err := syncShards(batch)
+		if o := s.opts.Observer; o != nil && len(batch) > 0 {
+			o.GroupCommit(len(batch), s.opts.Now().Sub(start)) // observer.go
+		}
 
 		s.mu.Lock()
 		clear(batch)

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+
 	"github.com/runnel-io/runnel/bench/harness"
 	"github.com/runnel-io/runnel/bench/report"
 	"github.com/runnel-io/runnel/bench/scenario"
@@ -35,6 +37,7 @@ type options struct {
 	kinesalite bool
 	out        string
 	cpuProfile string
+	sizes      scenario.Sizes
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -53,6 +56,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.kinesalite, "kinesalite", true, "benchmark kinesalite too (installs kinesalite@3 into bench/node_modules on first use)")
 	fs.StringVar(&o.out, "out", "", "append the markdown results section to this `file`")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the load generator (not the targets) to `file`")
+	o.sizes = scenario.DefaultSizes()
+	fs.IntVar(&o.sizes.LatencyRate, "latency-rate", o.sizes.LatencyRate, "records/s written in the latency scenario")
+	fs.DurationVar(&o.sizes.PollPause, "poll-pause", o.sizes.PollPause, "latency scenario: a consumer's pause after an empty GetRecords")
+	fs.IntVar(&o.sizes.ManyStreams, "many-streams", o.sizes.ManyStreams, "streams (of 4 shards) created in the manyshards scenario")
+	fs.IntVar(&o.sizes.RestartRecords, "restart-records", o.sizes.RestartRecords, "records filled before the restart scenario restarts runnel")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -61,6 +69,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.duration <= 0 || o.duration > time.Hour {
 		return o, fmt.Errorf("-duration %v: want more than 0 and at most 1h", o.duration)
+	}
+	if o.sizes.LatencyRate < 1 || o.sizes.ManyStreams < 1 || o.sizes.RestartRecords < 1 || o.sizes.PollPause < 0 || o.sizes.PollPause > time.Second {
+		return o, errors.New("-latency-rate, -many-streams and -restart-records must be at least 1, -poll-pause between 0 and 1s")
 	}
 	for _, name := range splitList(*scenarios) {
 		i := slices.IndexFunc(all, func(s scenario.Scenario) bool { return s.Name == name })
@@ -139,6 +150,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			if ctx.Err() != nil {
 				break
 			}
+			if !sc.AppliesTo(t.name) {
+				continue
+			}
 			logf("%s against %s …", sc.Name, t.name)
 			r := runOne(ctx, o, sc, t, tmp, logf)
 			logf("%s against %s: %.0f records/s, p99 %v, errors %d/%d, integrity %s%s",
@@ -214,9 +228,10 @@ func appendSection(path string, rep report.Run) error {
 
 // target is one server under test.
 type target struct {
-	name     string
-	readBack bool // it stores records
-	start    func(ctx context.Context, dir string) (*harness.Process, error)
+	name        string
+	readBack    bool // it stores records
+	restartable bool // it keeps its records across a restart on dir
+	start       func(ctx context.Context, dir string) (*harness.Process, error)
 }
 
 // prepareTargets builds or installs what each requested target needs;
@@ -258,7 +273,7 @@ func prepareTargets(ctx context.Context, o options, root, tmp string, rep *repor
 				continue
 			}
 			rep.Targets = append(rep.Targets, "runnel: "+source+", durable (fdatasync before ack), default flags except --listen 127.0.0.1:0 --data-dir <tmp> --create-stream-delay 0")
-			targets = append(targets, target{name: name, readBack: true, start: func(ctx context.Context, dir string) (*harness.Process, error) {
+			targets = append(targets, target{name: name, readBack: true, restartable: true, start: func(ctx context.Context, dir string) (*harness.Process, error) {
 				return harness.StartRunnel(ctx, bin, filepath.Join(dir, "data"))
 			}})
 		}
@@ -302,16 +317,38 @@ func runOne(ctx context.Context, o options, sc scenario.Scenario, t target, tmp 
 	}
 	logf("%s ready at %s (pid %d)", t.name, proc.Addr, proc.PID())
 	client := harness.NewClient(proc.Endpoint(), sc.Concurrency)
-	runCtx, cancel := context.WithTimeout(ctx, o.duration+scenarioGrace)
-	r := sc.Run(runCtx, scenario.Env{
+	clients := []*harness.Client{client}
+	env := scenario.Env{
 		Target:   t.name,
 		Client:   client.Client,
 		Duration: o.duration,
 		ReadBack: t.readBack,
 		Log:      logf,
-	})
+		PID:      func() int { return proc.PID() },
+		Sizes:    o.sizes,
+	}
+	if t.restartable {
+		env.Restart = func(ctx context.Context) (*kinesis.Client, time.Time, error) {
+			if err := proc.Stop(); err != nil {
+				return nil, time.Time{}, fmt.Errorf("stop %s: %w", t.name, err)
+			}
+			next, err := t.start(ctx, dir)
+			if err != nil {
+				return nil, time.Time{}, err
+			}
+			proc = next
+			logf("%s restarted at %s (pid %d)", t.name, proc.Addr, proc.PID())
+			c := harness.NewClient(proc.Endpoint(), sc.Concurrency)
+			clients = append(clients, c)
+			return c.Client, proc.Started, nil
+		}
+	}
+	runCtx, cancel := context.WithTimeout(ctx, o.duration+scenarioGrace)
+	r := sc.Run(runCtx, env)
 	cancel()
-	client.Close()
+	for _, c := range clients {
+		c.Close()
+	}
 	if err := proc.Stop(); err != nil {
 		r.Notes = append(r.Notes, fmt.Sprintf("stopping %s: %v", t.name, err))
 	}

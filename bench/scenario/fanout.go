@@ -1,0 +1,330 @@
+package scenario
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+)
+
+const (
+	// fanoutBatch is the records per PutRecords call of the fan-out writer.
+	fanoutBatch = 100
+	// fanoutMaxSubscribers is the largest sweep point: AWS allows 20
+	// registered consumers per stream, and a consumer holds one
+	// subscription per shard, so 20 is the most one shard can have.
+	fanoutMaxSubscribers = 20
+	// fanoutDrainTimeout bounds the wait for subscribers to receive the
+	// last records after the writer stopped.
+	fanoutDrainTimeout = 30 * time.Second
+	// fanoutPacedRate is the paced writer's records/s: AWS's per-shard
+	// write limit.
+	fanoutPacedRate = 1000
+	// fanoutMinPhase is the shortest timed phase per sweep point.
+	fanoutMinPhase = 2 * time.Second
+)
+
+// fanoutSweep is the subscriber counts measured, in order; 0 is the
+// write-throughput reference.
+func fanoutSweep() []int { return []int{0, 1, 10, fanoutMaxSubscribers} }
+
+func fanoutScenario() Scenario {
+	return Scenario{
+		Name: "fanout",
+		Description: fmt.Sprintf("1 writer (PutRecords of %d × %d B, one call at a time; paced at %d records/s, then unpaced) and 0, 1, 10 and %d SubscribeToShard subscribers on one shard; latency is put start to arrival at a subscriber",
+			fanoutBatch, PayloadSize, fanoutPacedRate, fanoutMaxSubscribers),
+		Concurrency: fanoutMaxSubscribers + 1,
+		Run:         runFanout,
+	}
+}
+
+// fanoutPhase is one sweep point's outcome.
+type fanoutPhase struct {
+	subscribers int
+	written     int64 // records acknowledged
+	unpaced     int64 // of which written as fast as the writer could
+	calls       int64
+	callErrors  int64
+	elapsed     time.Duration
+	putLatency  Latency // PutRecords call latency
+	delivery    Latency // put start to arrival at a subscriber, every (record, subscriber)
+	deliveries  int64
+	problems    []string // integrity failures
+}
+
+func (p fanoutPhase) writeRate() float64 {
+	if p.elapsed <= 0 {
+		return 0
+	}
+	return float64(p.unpaced) / p.elapsed.Seconds()
+}
+
+// runFanout measures one writer and 0, 1, 10 and 20 enhanced fan-out
+// subscribers on one shard: the write throughput, and the latency from the
+// start of the put to the record's arrival at each subscriber.
+func runFanout(ctx context.Context, env Env) Result {
+	r := Result{Scenario: "fanout", Target: env.Target}
+	if !env.ReadBack {
+		r.Integrity = "n/a (stores nothing)"
+		r.Failed = "the target has no SubscribeToShard"
+		return r
+	}
+	phase := max(env.Duration/time.Duration(len(fanoutSweep())), fanoutMinPhase)
+	var base float64
+	var problems []string
+	for _, n := range fanoutSweep() {
+		p, err := runFanoutPhase(ctx, env, n, phase)
+		if err != nil {
+			r.Failed = fmt.Sprintf("%d subscribers: %v", n, err)
+			return r
+		}
+		env.Log("fanout %s: %d subscribers, %.0f records/s written, delivery p50 %v p99 %v", env.Target, n, p.writeRate(), p.delivery.P50, p.delivery.P99)
+		note := fmt.Sprintf("%d subscribers: unpaced write %.0f records/s (PutRecords p50 %v p99 %v)", n, p.writeRate(), p.putLatency.P50, p.putLatency.P99)
+		if n > 0 {
+			note += fmt.Sprintf("; at %d records/s, put-to-subscriber p50 %v p99 %v max %v over %d samples; %d deliveries in all",
+				fanoutPacedRate, p.delivery.P50, p.delivery.P99, p.delivery.Max, p.delivery.Samples, p.deliveries)
+		}
+		r.Notes = append(r.Notes, note)
+		problems = append(problems, p.problems...)
+		if n == 0 {
+			base = p.writeRate()
+		}
+		if n == fanoutMaxSubscribers {
+			r.Records, r.Bytes, r.Calls, r.CallErrors = p.unpaced, p.unpaced*PayloadSize, p.calls, p.callErrors
+			r.Elapsed, r.Latency = p.elapsed, p.delivery
+			if base > 0 {
+				r.Notes = append(r.Notes, fmt.Sprintf("write throughput with %d subscribers: %.0f%% of the no-subscriber figure", n, 100*p.writeRate()/base))
+			}
+		}
+	}
+	r.Notes = append(r.Notes, fmt.Sprintf("the table: records/s is the unpaced writer with %d subscribers; the latency columns are put-to-subscriber latency at %d records/s", fanoutMaxSubscribers, fanoutPacedRate))
+	if len(problems) > 0 {
+		r.Integrity = "FAIL: " + truncate(strings.Join(problems, "; "), 400)
+	} else {
+		r.Integrity = "ok: every subscriber got every record, in order, once"
+	}
+	return r
+}
+
+// runFanoutPhase runs one sweep point on a fresh one-shard stream.
+func runFanoutPhase(ctx context.Context, env Env, n int, phase time.Duration) (fanoutPhase, error) {
+	p := fanoutPhase{subscribers: n}
+	c := env.Client
+	stream := streamName(fmt.Sprintf("fanout%d", n))
+	if err := createStream(ctx, c, stream, 1); err != nil {
+		return p, err
+	}
+	shards, err := listShards(ctx, c, stream)
+	if err != nil {
+		return p, err
+	}
+	subs, err := subscribeAll(ctx, c, stream, shards[0], n)
+	defer func() {
+		for _, s := range subs {
+			s.close()
+		}
+	}()
+	if err != nil {
+		return p, err
+	}
+	var wg sync.WaitGroup
+	for _, s := range subs {
+		wg.Go(s.consume)
+	}
+
+	// One writer, one call at a time: first paced at the AWS per-shard
+	// write limit (latency), then as fast as it can (throughput).
+	var lat latencies
+	payload := make([]byte, PayloadSize)
+	entries := make([]types.PutRecordsRequestEntry, fanoutBatch)
+	var counter int64
+	put := func(paced bool) error {
+		sent := time.Now()
+		for i := range entries {
+			binary.BigEndian.PutUint64(payload[0:8], uint64(sent.UnixNano()))
+			binary.BigEndian.PutUint64(payload[8:16], uint64(counter+int64(i)))
+			payload[16] = 0
+			if paced {
+				payload[16] = 1
+			}
+			entries[i] = types.PutRecordsRequestEntry{Data: append([]byte(nil), payload...), PartitionKey: aws.String("k")}
+		}
+		callCtx, cancel := context.WithTimeout(ctx, callTimeout)
+		out, err := c.PutRecords(callCtx, &kinesis.PutRecordsInput{StreamName: aws.String(stream), Records: entries})
+		cancel()
+		if err != nil || aws.ToInt32(out.FailedRecordCount) != 0 {
+			// A failed call may have stored some records: the
+			// subscribers would see a gap in the counters.
+			p.callErrors++
+			return fmt.Errorf("put: %v", err)
+		}
+		counter += fanoutBatch
+		return nil
+	}
+	tick := time.NewTicker(time.Second * fanoutBatch / fanoutPacedRate)
+	for end := time.Now().Add(phase / 2); time.Now().Before(end) && ctx.Err() == nil; {
+		if err := put(true); err != nil {
+			tick.Stop()
+			return p, err
+		}
+		<-tick.C
+	}
+	tick.Stop()
+	pacedRecords := counter
+	start := time.Now()
+	for time.Since(start) < phase/2 && ctx.Err() == nil {
+		sent := time.Now()
+		if err := put(false); err != nil {
+			return p, err
+		}
+		lat.add(time.Since(sent))
+		p.calls++
+	}
+	p.elapsed = time.Since(start)
+	p.written = counter
+	p.unpaced = counter - pacedRecords
+	p.putLatency = summarize(&lat)
+
+	// Every subscriber must get every record.
+	deadline := time.Now().Add(fanoutDrainTimeout)
+	for _, s := range subs {
+		for s.received.Load() < p.written && time.Now().Before(deadline) && s.failed.Load() == nil {
+			time.Sleep(10 * time.Millisecond)
+		}
+		s.close()
+	}
+	wg.Wait()
+	lats := make([]*latencies, len(subs))
+	for i, s := range subs {
+		lats[i] = &s.lat
+		p.deliveries += s.received.Load()
+		if got := s.received.Load(); got != p.written {
+			p.problems = append(p.problems, fmt.Sprintf("%d subscribers: subscriber %d got %d of %d records", n, i, got, p.written))
+		}
+		if f := s.failed.Load(); f != nil {
+			p.problems = append(p.problems, fmt.Sprintf("%d subscribers: subscriber %d: %s", n, i, *f))
+		}
+	}
+	p.delivery = summarize(lats...)
+	return p, nil
+}
+
+// fanoutSubscriber is one subscription and what it received.
+type fanoutSubscriber struct {
+	events   *kinesis.SubscribeToShardEventStream
+	cancel   context.CancelFunc // of the subscribe call, which the stream outlives
+	received atomic.Int64
+	failed   atomic.Pointer[string]
+	lat      latencies // written by consume only; read after it returned
+}
+
+// consume takes the subscription's events until the stream ends, checking
+// that the counters arrive in order with no gap or duplicate.
+func (s *fanoutSubscriber) consume() {
+	next := int64(0)
+	for ev := range s.events.Events() {
+		e, ok := ev.(*types.SubscribeToShardEventStreamMemberSubscribeToShardEvent)
+		if !ok {
+			continue
+		}
+		now := time.Now()
+		for _, rec := range e.Value.Records {
+			if len(rec.Data) < 16 {
+				s.fail(fmt.Sprintf("record of %d bytes", len(rec.Data)))
+				return
+			}
+			sent := int64(binary.BigEndian.Uint64(rec.Data[0:8]))
+			counter := int64(binary.BigEndian.Uint64(rec.Data[8:16]))
+			if counter != next {
+				s.fail(fmt.Sprintf("record %d where %d was due", counter, next))
+				return
+			}
+			next++
+			if rec.Data[16] == 1 { // paced: latency without queueing behind the writer
+				s.lat.add(now.Sub(time.Unix(0, sent)))
+			}
+			s.received.Add(1)
+		}
+	}
+}
+
+func (s *fanoutSubscriber) fail(msg string) {
+	s.failed.CompareAndSwap(nil, &msg)
+	s.close()
+}
+
+func (s *fanoutSubscriber) close() {
+	_ = s.events.Close()
+	s.cancel()
+}
+
+// subscribeAll registers n consumers (at most 5 CREATING at a time, as AWS
+// allows) and subscribes each to shard at LATEST.
+func subscribeAll(ctx context.Context, c *kinesis.Client, stream, shard string, n int) ([]*fanoutSubscriber, error) {
+	callCtx, cancel := context.WithTimeout(ctx, callTimeout)
+	sum, err := c.DescribeStreamSummary(callCtx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(stream)})
+	cancel()
+	if err != nil {
+		return nil, fmt.Errorf("describe %s: %w", stream, err)
+	}
+	streamARN := sum.StreamDescriptionSummary.StreamARN
+	var arns []string
+	for i := range n {
+		callCtx, cancel := context.WithTimeout(ctx, callTimeout)
+		out, err := c.RegisterStreamConsumer(callCtx, &kinesis.RegisterStreamConsumerInput{StreamARN: streamARN, ConsumerName: aws.String(fmt.Sprintf("bench-%d", i))})
+		cancel()
+		if err != nil {
+			return nil, fmt.Errorf("register consumer %d: %w", i, err)
+		}
+		arns = append(arns, aws.ToString(out.Consumer.ConsumerARN))
+		if err := waitConsumerActive(ctx, c, arns[i]); err != nil {
+			return nil, err
+		}
+	}
+	var subs []*fanoutSubscriber
+	for _, arn := range arns {
+		callCtx, cancel := context.WithTimeout(ctx, callTimeout)
+		out, err := c.SubscribeToShard(callCtx, &kinesis.SubscribeToShardInput{
+			ConsumerARN: aws.String(arn), ShardId: aws.String(shard),
+			StartingPosition: &types.StartingPosition{Type: types.ShardIteratorTypeLatest},
+		})
+		if err != nil {
+			cancel()
+			return subs, fmt.Errorf("subscribe %s: %w", arn, err)
+		}
+		// The event stream lives on past this call: cancel on close.
+		subs = append(subs, &fanoutSubscriber{events: out.GetStream(), cancel: cancel})
+	}
+	return subs, nil
+}
+
+func waitConsumerActive(ctx context.Context, c *kinesis.Client, arn string) error {
+	deadline := time.Now().Add(activeTimeout)
+	for wait := 10 * time.Millisecond; ; wait = min(2*wait, 500*time.Millisecond) {
+		callCtx, cancel := context.WithTimeout(ctx, callTimeout)
+		out, err := c.DescribeStreamConsumer(callCtx, &kinesis.DescribeStreamConsumerInput{ConsumerARN: aws.String(arn)})
+		cancel()
+		if err != nil {
+			return fmt.Errorf("describe consumer %s: %w", arn, err)
+		}
+		if out.ConsumerDescription.ConsumerStatus == types.ConsumerStatusActive {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return errors.New("consumer " + arn + " not ACTIVE in time")
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
