@@ -236,17 +236,30 @@ func TestConnectionAndRequestBounds(t *testing.T) {
 	t.Run("requests in flight", func(t *testing.T) {
 		t.Parallel()
 		srv := startFastServer(t, "--max-in-flight", "1")
-		slow := dial(t, srv.Addr)
-		if _, err := io.WriteString(slow, rawHeaders("ListStreams", "Content-Length: 11")+`{"Limit"`); err != nil {
-			t.Fatal(err)
+		var slow net.Conn
+		openSlow := func() {
+			slow = dial(t, srv.Addr)
+			if _, err := io.WriteString(slow, rawHeaders("ListStreams", "Content-Length: 11")+`{"Limit"`); err != nil {
+				t.Fatal(err)
+			}
 		}
-		// The slow request holds the only slot once the server reads its
-		// headers; until then a second request may still get through.
+		openSlow()
+		// The slow request holds the only slot once the server has read its
+		// headers. Until then a probe may take the slot first, and the slow
+		// request is then the one refused: start it again.
 		rc := newRawClient(srv.Endpoint)
 		var resp rawResponse
 		poll(t, 10*time.Second, "a 503 while one request is in flight", func() (bool, string) {
 			resp = rc.post(t, "DescribeLimits", "application/x-amz-json-1.1", []byte(`{}`))
-			return resp.Status == http.StatusServiceUnavailable, strconv.Itoa(resp.Status)
+			if resp.Status == http.StatusServiceUnavailable {
+				return true, ""
+			}
+			_ = slow.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+			if n, _ := slow.Read(make([]byte, 1)); n > 0 {
+				slow.Close()
+				openSlow()
+			}
+			return false, strconv.Itoa(resp.Status)
 		})
 		if typ, msg, _ := resp.awsError(); typ != "ServiceUnavailable" || msg != "The request has failed due to a temporary failure of the server." {
 			t.Fatalf("503 body: %s", resp.Body)

@@ -14,7 +14,9 @@ import (
 // JavaScript v3 with its default handler, which speaks HTTP/2 to Kinesis
 // even over http:// (kinesalite#118). scripts/test.sh installs the SDK into
 // e2e/js/node_modules (npm ci); without it the test fails rather than skip,
-// so a CI that lost the install step cannot pass silently.
+// so a CI that lost the install step cannot pass silently. The script also
+// registers a consumer and reads SubscribeToShard events through the same
+// HTTP/2 handler until the record it put last arrives.
 func TestJavaScriptSDKv3(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
@@ -41,7 +43,8 @@ func TestJavaScriptSDKv3(t *testing.T) {
 	if err != nil {
 		t.Fatalf("node kinesis.mjs: %v\n%s", err, out)
 	}
-	if !strings.Contains(string(out), `"ok":true`) || !strings.Contains(string(out), `"handler":"NodeHttp2Handler"`) {
+	if !strings.Contains(string(out), `"ok":true`) || !strings.Contains(string(out), `"handler":"NodeHttp2Handler"`) ||
+		!strings.Contains(string(out), `"subscribeRecords":5`) {
 		t.Fatalf("node kinesis.mjs did not report success:\n%s", out)
 	}
 	// The stream the script deleted is gone for every client.

@@ -6,9 +6,10 @@
 //   node kinesis.mjs http://127.0.0.1:PORT STREAM_NAME
 //
 // It prints one JSON line with what it saw and exits non-zero on any
-// mismatch. The register-consumer and SubscribeToShard steps of the
-// JavaScript scenario are added together with SubscribeToShard (enhanced
-// fan-out); this script covers the request/response operations.
+// mismatch. Besides the request/response operations it registers an
+// enhanced fan-out consumer and reads SubscribeToShard events (an event
+// stream over the same HTTP/2 handler) until the record it put last
+// arrives, then deregisters the consumer.
 import {
   KinesisClient,
   CreateStreamCommand,
@@ -17,6 +18,11 @@ import {
   PutRecordsCommand,
   GetShardIteratorCommand,
   GetRecordsCommand,
+  RegisterStreamConsumerCommand,
+  DescribeStreamConsumerCommand,
+  ListStreamConsumersCommand,
+  SubscribeToShardCommand,
+  DeregisterStreamConsumerCommand,
   DeleteStreamCommand,
 } from "@aws-sdk/client-kinesis";
 import assert from "node:assert/strict";
@@ -40,6 +46,24 @@ const handler = client.config.requestHandler;
 assert.equal(handler.constructor.name, "NodeHttp2Handler", "default request handler");
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitConsumer(ConsumerARN, want) {
+  for (let i = 0; i < 200; i++) {
+    const out = await client.send(new DescribeStreamConsumerCommand({ ConsumerARN }));
+    if (out.ConsumerDescription.ConsumerStatus === want) return out.ConsumerDescription;
+    await sleep(50);
+  }
+  throw new Error(`consumer ${ConsumerARN} never became ${want}`);
+}
+
+async function waitNoConsumers(StreamARN) {
+  for (let i = 0; i < 200; i++) {
+    const out = await client.send(new ListStreamConsumersCommand({ StreamARN }));
+    if ((out.Consumers ?? []).length === 0) return;
+    await sleep(50);
+  }
+  throw new Error(`stream ${StreamARN} still lists consumers`);
+}
 
 async function waitStatus(want) {
   for (let i = 0; i < 200; i++) {
@@ -90,12 +114,65 @@ try {
     (err) => err.name === "ResourceNotFoundException" && err.message.includes("not found"),
   );
 
+  // Enhanced fan-out: register, wait ACTIVE, subscribe, deregister.
+  const StreamARN = summary.StreamARN;
+  assert.equal(StreamARN, `arn:aws:kinesis:us-east-1:000000000000:stream/${stream}`);
+  const reg = await client.send(new RegisterStreamConsumerCommand({ StreamARN, ConsumerName: "js-app" }));
+  const ConsumerARN = reg.Consumer.ConsumerARN;
+  assert.ok(ConsumerARN.startsWith(`${StreamARN}/consumer/js-app:`), `ConsumerARN ${ConsumerARN}`);
+  assert.ok(reg.Consumer.ConsumerCreationTimestamp instanceof Date, "ConsumerCreationTimestamp is a Date");
+  const consumer = await waitConsumer(ConsumerARN, "ACTIVE");
+  assert.equal(consumer.StreamARN, StreamARN);
+  assert.equal(consumer.ConsumerName, "js-app");
+
+  const marker = await client.send(new PutRecordCommand({
+    StreamName: stream, PartitionKey: "pk-efo", Data: new TextEncoder().encode("efo-marker"),
+  }));
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), 30000); // a missing event fails, it does not hang
+  const streamed = [];
+  let events = 0;
+  try {
+    const sub = await client.send(new SubscribeToShardCommand({
+      ConsumerARN, ShardId: "shardId-000000000000", StartingPosition: { Type: "TRIM_HORIZON" },
+    }), { abortSignal: abort.signal });
+    for await (const ev of sub.EventStream) {
+      assert.ok(ev.SubscribeToShardEvent, `unexpected event ${JSON.stringify(Object.keys(ev))}`);
+      const e = ev.SubscribeToShardEvent;
+      events++;
+      assert.equal(typeof e.MillisBehindLatest, "number");
+      if (e.Records.length > 0) {
+        assert.equal(e.ContinuationSequenceNumber, e.Records[e.Records.length - 1].SequenceNumber);
+      }
+      streamed.push(...e.Records);
+      if (streamed.some((r) => r.SequenceNumber === marker.SequenceNumber)) break;
+    }
+  } finally {
+    clearTimeout(timer);
+    abort.abort(); // ends the HTTP/2 stream of the subscription
+  }
+  // Everything GetRecords saw, then the marker, in order, once each.
+  assert.deepEqual(streamed.map((r) => r.SequenceNumber), [...got.Records.map((r) => r.SequenceNumber), marker.SequenceNumber]);
+  assert.deepEqual(Array.from(streamed[0].Data), Array.from(allBytes));
+  assert.equal(new TextDecoder().decode(streamed[streamed.length - 1].Data), "efo-marker");
+  assert.equal(streamed[streamed.length - 1].PartitionKey, "pk-efo");
+  assert.ok(streamed[0].ApproximateArrivalTimestamp instanceof Date, "streamed ApproximateArrivalTimestamp is a Date");
+
+  await client.send(new DeregisterStreamConsumerCommand({ ConsumerARN }));
+  await waitNoConsumers(StreamARN);
+  await assert.rejects(
+    client.send(new DescribeStreamConsumerCommand({ ConsumerARN })),
+    (err) => err.name === "ResourceNotFoundException",
+  );
+
   await client.send(new DeleteStreamCommand({ StreamName: stream }));
 
   console.log(JSON.stringify({
     ok: true,
     handler: handler.constructor.name,
     records: got.Records.length,
+    subscribeEvents: events,
+    subscribeRecords: streamed.length,
   }));
 } finally {
   client.destroy();

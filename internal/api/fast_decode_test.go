@@ -301,8 +301,8 @@ func TestFastPutRecordsRefuses(t *testing.T) {
 		{"PartitionKey escape", wrap(`{"Data":"AAAA","PartitionKey":"a\"b"}`), true},
 		{"PartitionKey unicode escape", wrap(`{"Data":"AAAA","PartitionKey":"\u00e9"}`), true},
 		{"PartitionKey lone surrogate escape", wrap(`{"Data":"AAAA","PartitionKey":"\ud800"}`), true},
-		{"PartitionKey invalid UTF-8", wrap("{\"Data\":\"AAAA\",\"PartitionKey\":\"\xff\"}"), true},
-		{"PartitionKey UTF-8 surrogate", wrap("{\"Data\":\"AAAA\",\"PartitionKey\":\"\xed\xa0\x80\"}"), true},
+		{"PartitionKey invalid UTF-8", wrap("{\"Data\":\"AAAA\",\"PartitionKey\":\"\xff\"}"), false},           // guard.go refuses it
+		{"PartitionKey UTF-8 surrogate", wrap("{\"Data\":\"AAAA\",\"PartitionKey\":\"\xed\xa0\x80\"}"), false}, // guard.go refuses it
 		{"PartitionKey raw control", wrap("{\"Data\":\"AAAA\",\"PartitionKey\":\"a\tb\"}"), false},
 		{"ExplicitHashKey empty", wrap(`{"Data":"AAAA","PartitionKey":"k","ExplicitHashKey":""}`), false},
 		{"ExplicitHashKey leading zero", wrap(`{"Data":"AAAA","PartitionKey":"k","ExplicitHashKey":"01"}`), false},
@@ -312,14 +312,14 @@ func TestFastPutRecordsRefuses(t *testing.T) {
 		{"ExplicitHashKey null", wrap(`{"Data":"AAAA","PartitionKey":"k","ExplicitHashKey":null}`), true},
 		{"record unknown key", wrap(`{"Data":"AAAA","PartitionKey":"k","X":1}`), true},
 		{"record key wrong case", wrap(`{"data":"AAAA","Data":"AAAA","PartitionKey":"k"}`), true},
-		{"record duplicate key", wrap(`{"Data":"AAAA","PartitionKey":"k","PartitionKey":"j"}`), true},
+		{"record duplicate key", wrap(`{"Data":"AAAA","PartitionKey":"k","PartitionKey":"j"}`), false}, // guard.go refuses it
 		{"StreamName empty", `{"StreamName":"","Records":[` + rec + `]}`, false},
 		{"StreamName 129", `{"StreamName":"` + long("s", 129) + `","Records":[` + rec + `]}`, false},
 		{"StreamName pattern", `{"StreamName":"a b","Records":[` + rec + `]}`, false},
 		{"StreamName unicode", `{"StreamName":"é","Records":[` + rec + `]}`, false},
 		{"StreamName number", `{"StreamName":1,"Records":[` + rec + `]}`, false},
 		{"StreamName null", `{"StreamName":null,"Records":[` + rec + `]}`, true},
-		{"StreamName duplicate", `{"StreamName":"a","StreamName":"b","Records":[` + rec + `]}`, true},
+		{"StreamName duplicate", `{"StreamName":"a","StreamName":"b","Records":[` + rec + `]}`, false}, // guard.go refuses it
 		{"StreamARN pattern", `{"StreamARN":"arn:aws:kinesis:x:12345678901:stream/s","Records":[` + rec + `]}`, false},
 		{"StreamARN no name", `{"StreamARN":"arn:aws:kinesis:x:123456789012:stream/","Records":[` + rec + `]}`, false},
 		{"StreamARN space", `{"StreamARN":"arn:aws:kinesis:x:123456789012:stream/a b","Records":[` + rec + `]}`, false},
@@ -329,7 +329,7 @@ func TestFastPutRecordsRefuses(t *testing.T) {
 		{"top unknown key", `{"StreamName":"s","Foo":"x","Records":[` + rec + `]}`, true},
 		{"top key wrong case", `{"streamName":"s","Records":[` + rec + `]}`, true},
 		{"top key escaped", `{"Stream\u004eame":"s","Records":[` + rec + `]}`, true},
-		{"Records duplicate", `{"StreamName":"s","Records":[` + rec + `],"Records":[` + rec + `]}`, true},
+		{"Records duplicate", `{"StreamName":"s","Records":[` + rec + `],"Records":[` + rec + `]}`, false}, // guard.go refuses it
 		{"truncated", wrap(rec)[:30], false},
 		{"truncated end", strings.TrimSuffix(wrap(rec), "}"), false},
 		{"trailing comma", wrap(rec + `,`), false},
@@ -368,9 +368,9 @@ func TestFastPutRecordRefuses(t *testing.T) {
 		{"SequenceNumberForOrdering leading zero", `{"Data":"AAAA","PartitionKey":"k","SequenceNumberForOrdering":"01"}`, false},
 		{"SequenceNumberForOrdering 130 digits", `{"Data":"AAAA","PartitionKey":"k","SequenceNumberForOrdering":"1` + strings.Repeat("0", 129) + `"}`, false},
 		{"SequenceNumberForOrdering number", `{"Data":"AAAA","PartitionKey":"k","SequenceNumberForOrdering":1}`, false},
-		{"SequenceNumberForOrdering duplicate", `{"Data":"AAAA","PartitionKey":"k","SequenceNumberForOrdering":"1","SequenceNumberForOrdering":"2"}`, true},
-		{"Data duplicate", `{"Data":"AAAA","Data":"AAAA","PartitionKey":"k"}`, true},
-		{"StreamARN duplicate", `{"StreamARN":"arn:aws:kinesis:x:123456789012:stream/s","StreamARN":"arn:aws:kinesis:x:123456789012:stream/s","Data":"AAAA","PartitionKey":"k"}`, true},
+		{"SequenceNumberForOrdering duplicate", `{"Data":"AAAA","PartitionKey":"k","SequenceNumberForOrdering":"1","SequenceNumberForOrdering":"2"}`, false},                             // guard.go refuses it
+		{"Data duplicate", `{"Data":"AAAA","Data":"AAAA","PartitionKey":"k"}`, false},                                                                                                    // guard.go refuses it
+		{"StreamARN duplicate", `{"StreamARN":"arn:aws:kinesis:x:123456789012:stream/s","StreamARN":"arn:aws:kinesis:x:123456789012:stream/s","Data":"AAAA","PartitionKey":"k"}`, false}, // guard.go refuses it
 		{"Data non-canonical", `{"Data":"AB==","PartitionKey":"k"}`, false},
 		{"ExplicitHashKey pattern", `{"Data":"AAAA","PartitionKey":"k","ExplicitHashKey":"x"}`, false},
 		{"trailing bracket", `{"Data":"AAAA","PartitionKey":"k"}]`, false},

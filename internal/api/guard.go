@@ -314,7 +314,9 @@ func (g *guard) reject(w http.ResponseWriter, r *http.Request) {
 	if r.Header.Get("Content-Type") == cborContentType {
 		hdr.Set("Content-Type", cborContentType)
 	}
-	hdr.Set("Connection", "close") // the unread body makes the connection unusable
+	if r.ProtoMajor == 1 {
+		hdr.Set("Connection", "close") // the unread body makes the connection unusable
+	}
 	g.h.writeError(w, newError("ServiceUnavailable", http.StatusServiceUnavailable, msgServiceUnavailable))
 }
 

@@ -64,6 +64,7 @@ type Backend interface {
 	StartStreamEncryption(ctx context.Context, ref engine.StreamRef, encryptionType, keyID string) error
 	StopStreamEncryption(ctx context.Context, ref engine.StreamRef, encryptionType, keyID string) error
 	SubscribeToShard(ctx context.Context, in engine.SubscribeInput) (*engine.Subscription, error)
+	AdmitControl(op, stream string) error // control-plane rate limits (throttle.go)
 }
 
 var _ Backend = (*engine.Engine)(nil)
@@ -159,6 +160,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if err := sop(h, w, r, body); err != nil {
 			h.writeError(w, toAPIError(err, h.log, opName))
 		}
+		return
+	}
+	if err := h.admit(ctx, opName, body); err != nil { // throttle.go
+		h.writeError(w, toAPIError(err, h.log, opName))
 		return
 	}
 	out, err := op(h, ctx, body)

@@ -34,6 +34,18 @@ type Config struct {
 	BodyReadTimeout   time.Duration // to receive a request's whole body
 	ReadHeaderTimeout time.Duration // to receive a request's headers
 	IdleTimeout       time.Duration // a keep-alive connection without a request
+
+	// EnforceLimits turns on AWS's per-shard throughput limits, control-plane
+	// rate limits and ON_DEMAND self-scaling, which splits a shard throttled
+	// for OnDemandSplitAfter and merges neighbours idle for OnDemandMergeAfter.
+	EnforceLimits      bool
+	OnDemandSplitAfter time.Duration
+	OnDemandMergeAfter time.Duration
+
+	// MetricsListen serves /metrics, /healthz, /readyz (and with Pprof
+	// /debug/pprof/) on a listener of their own; "" serves them on Listen.
+	MetricsListen string
+	Pprof         bool // expose net/http/pprof beside /metrics
 }
 
 // Default returns the defaults documented in the README.
@@ -52,6 +64,9 @@ func Default() Config {
 		BodyReadTimeout:   time.Minute,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
+
+		OnDemandSplitAfter: 3 * time.Second,
+		OnDemandMergeAfter: 10 * time.Minute,
 	}
 }
 
@@ -66,6 +81,9 @@ func (c Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		errs = append(errs, fmt.Errorf("listen address %q: %w", c.Listen, err))
 	}
+	if _, _, err := net.SplitHostPort(c.MetricsListen); c.MetricsListen != "" && err != nil {
+		errs = append(errs, fmt.Errorf("metrics listen address %q: %w", c.MetricsListen, err))
+	}
 	if !c.InMemory && c.DataDir == "" {
 		errs = append(errs, errors.New("data dir must not be empty (or use --in-memory)"))
 	}
@@ -75,7 +93,7 @@ func (c Config) Validate() error {
 	if !accountPattern.MatchString(c.AccountID) {
 		errs = append(errs, fmt.Errorf("account id %q must be 12 digits", c.AccountID))
 	}
-	for name, d := range map[string]time.Duration{"create-stream-delay": c.CreateStreamDelay, "delete-stream-delay": c.DeleteStreamDelay, "update-stream-delay": c.UpdateStreamDelay, "subscribe-duration": c.SubscribeDuration, "subscribe-heartbeat": c.SubscribeHeartbeat, "body-read-timeout": c.BodyReadTimeout, "read-header-timeout": c.ReadHeaderTimeout, "idle-timeout": c.IdleTimeout} {
+	for name, d := range map[string]time.Duration{"create-stream-delay": c.CreateStreamDelay, "delete-stream-delay": c.DeleteStreamDelay, "update-stream-delay": c.UpdateStreamDelay, "subscribe-duration": c.SubscribeDuration, "subscribe-heartbeat": c.SubscribeHeartbeat, "body-read-timeout": c.BodyReadTimeout, "read-header-timeout": c.ReadHeaderTimeout, "idle-timeout": c.IdleTimeout, "on-demand-split-after": c.OnDemandSplitAfter, "on-demand-merge-after": c.OnDemandMergeAfter} {
 		if d < 0 {
 			errs = append(errs, fmt.Errorf("%s must not be negative, got %s", name, d))
 		}

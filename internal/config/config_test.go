@@ -19,11 +19,15 @@ func TestValidateRejects(t *testing.T) {
 		want   string
 	}{
 		{"listen", func(c *Config) { c.Listen = "nope" }, "listen address"},
+		{"metrics listen", func(c *Config) { c.MetricsListen = "nope" }, "metrics listen address"},
 		{"datadir", func(c *Config) { c.DataDir = "" }, "data dir"},
 		{"region", func(c *Config) { c.Region = "Mars" }, "region"},
 		{"account", func(c *Config) { c.AccountID = "123" }, "12 digits"},
 		{"delay", func(c *Config) { c.CreateStreamDelay = -time.Second }, "create-stream-delay"},
 		{"shards", func(c *Config) { c.ShardLimit = 0 }, "shard limit"},
+		{"connections", func(c *Config) { c.MaxConnections = 0 }, "max-connections"},
+		{"in flight", func(c *Config) { c.MaxInFlight = -1 }, "max-in-flight"},
+		{"body timeout", func(c *Config) { c.BodyReadTimeout = -time.Second }, "body-read-timeout"},
 		{"tls cert without key", func(c *Config) { c.TLSCertFile = "cert.pem" }, "tls-cert and tls-key"},
 		{"tls key without cert", func(c *Config) { c.TLSKeyFile = "key.pem" }, "tls-cert and tls-key"},
 		{"tls both ways", func(c *Config) { c.TLSCertFile, c.TLSKeyFile, c.TLSSelfSigned = "c", "k", true }, "tls-self-signed"},

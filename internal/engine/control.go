@@ -76,7 +76,7 @@ func (e *Engine) CreateStream(ctx context.Context, in CreateStreamInput) error {
 		}
 	}
 	if open+count > e.cfg.ShardLimit {
-		return errorf(KindLimitExceeded, "This request would exceed the shard limit for the account %s in %s. Current shard count for the account: %d. Limit: %d. Number of additional shards that would have resulted from this request: %d. Refer to the AWS Service Limits page (https://docs.aws.amazon.com/console/kinesis/service-limits) for current limits and how to request higher limits.", e.cfg.AccountID, e.cfg.Region, open, e.cfg.ShardLimit, count)
+		return e.shardLimitExceeded(open, count) // limits_hooks.go
 	}
 
 	s := &stream{

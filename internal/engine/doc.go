@@ -19,6 +19,11 @@
 //     (encryption.go, docs/format/encryption.md). Every reader of records
 //     opens them through recordOpener.
 //
+// Metrics: the data path reports records in and out, throttling and
+// SubscribeToShard events to Config.Observer (observe.go), an interface
+// the engine declares; MetricStreams lists the streams for a scrape. The
+// engine itself knows nothing of Prometheus.
+//
 // Lock order: Engine.control (serialises catalog changes and their saves)
 // before Engine.mu (guards the stream map and every stream's mutable fields).
 // The data path takes only mu.RLock, and never while waiting on the log.
@@ -30,4 +35,10 @@
 // bounded buffer is full catches up from the log itself). Their locks
 // (fanout.mu before feed.mu; notifier.mu) are leaves: never held while
 // taking Engine.mu or reading a log.
+//
+// Limits (limits.go, with Config.EnforceLimits): token buckets per shard
+// and per control-plane operation, driven by the engine's clock. The
+// limiter's mutex is a leaf, taken under mu.RLock on the data path; nothing
+// waits while holding it. ON_DEMAND self-scaling (autoscale.go) runs from
+// Maintain before it takes control, and changes shards only through reshard.
 package engine

@@ -32,8 +32,14 @@ type Config struct {
 	// (subscribe.go); zero means the defaults (5 minutes, 5 seconds).
 	SubscriptionDuration  time.Duration
 	SubscriptionHeartbeat time.Duration
-	Now                   func() time.Time
-	Logger                *slog.Logger
+	// EnforceLimits turns on AWS's per-shard and control-plane rate limits
+	// and on-demand self-scaling (limits.go, autoscale.go).
+	EnforceLimits bool
+	Scaling       ScalingConfig
+	Now           func() time.Time
+	Logger        *slog.Logger
+	// Observer receives the data-path metrics (observe.go); nil: none.
+	Observer Observer
 }
 
 // Engine is the Kinesis state machine of one account in one region.
@@ -53,6 +59,8 @@ type Engine struct {
 	lastToken atomic.Uint64 // highest LogStore sync token handed out
 
 	fan *fanout // SubscribeToShard: notifier, feeds, leases (fanout.go)
+
+	limits *limiter // nil unless Config.EnforceLimits (limits.go)
 }
 
 // noteToken records a sync token an append returned.
@@ -88,6 +96,9 @@ func New(cfg Config, logStore LogStore, catalog CatalogStore) (*Engine, error) {
 		return nil, fmt.Errorf("engine key: %w", err)
 	}
 	e := &Engine{cfg: cfg, log: logStore, catalog: catalog, aead: aead, streams: map[string]*stream{}, fan: newFanout()}
+	if cfg.EnforceLimits {
+		e.limits = newLimiter(cfg.Now())
+	}
 	if e.master, err = newMasterAEAD(cfg.MasterKey); err != nil {
 		return nil, err
 	}
@@ -123,12 +134,14 @@ func (e *Engine) closeShards() error {
 }
 
 // Maintain does the engine's periodic work: it removes streams whose
-// deletion has completed (their logs too) and trims expired records.
+// deletion has completed (their logs too) and trims expired records. With
+// limits enforced it first scales ON_DEMAND streams (autoscale.go).
 func (e *Engine) Maintain(ctx context.Context) error {
+	scaleErr := e.autoScale(ctx) // takes e.control itself
 	e.control.Lock()
 	defer e.control.Unlock()
 	now := e.now()
-	var errs []error
+	errs := []error{scaleErr}
 	e.mu.RLock()
 	var gone []string
 	for name, s := range e.streams {

@@ -67,11 +67,16 @@ func (e *Engine) PutRecords(ctx context.Context, ref StreamRef, entries []PutEnt
 	}
 	groups := make([]groupedPut, 0, len(s.routing))
 	slot := make(map[*shard]int, len(s.routing))
+	results := make([]PutResult, len(entries))
 	for i := range entries {
 		sh := route(s.routing, keys[i])
 		if sh == nil {
 			e.mu.RUnlock()
 			return nil, fmt.Errorf("no open shard of stream %s holds hash key %s", name, keys[i])
+		}
+		if !e.admitWrite(s, sh, &entries[i], now) { // over the shard's write limit (limits_hooks.go)
+			results[i] = e.throttledWrite(s, sh)
+			continue
 		}
 		g, ok := slot[sh]
 		if !ok {
@@ -87,7 +92,6 @@ func (e *Engine) PutRecords(ctx context.Context, ref StreamRef, entries []PutEnt
 	// lock, so it never closes a shard between routing and appending, and
 	// no record lands in a closed shard. The wait for durability happens
 	// after the lock is released.
-	results := make([]PutResult, len(entries))
 	var maxToken uint64
 	var appendErr error
 	for gi := range groups {
@@ -114,6 +118,7 @@ func (e *Engine) PutRecords(ctx context.Context, ref StreamRef, entries []PutEnt
 		}
 	}
 	e.notifyAppended(s.id, groups) // durable: wake the shards' subscribers (notify.go)
+	e.observeIncoming(s.id, entries, groups)
 	failed := 0
 	buf := make([]byte, 0, 64)
 	for gi := range groups {
@@ -164,6 +169,9 @@ func (e *Engine) PutRecord(ctx context.Context, ref StreamRef, entry PutEntry, s
 	}
 	if err != nil {
 		return PutResult{}, err
+	}
+	if res[0].ErrorCode == ThroughputExceededCode { // PutRecord fails whole (limits_hooks.go)
+		return PutResult{}, errorf(KindThroughputExceeded, "%s", res[0].ErrorMessage)
 	}
 	if res[0].ErrorCode != "" {
 		return PutResult{}, errorf(KindInternal, "%s", res[0].ErrorMessage)

@@ -78,6 +78,9 @@ func (e *Engine) GetShardIterator(ctx context.Context, in GetShardIteratorInput)
 		return "", e.shardNotFound(shardID(idx), name)
 	}
 	sh := s.shards[idx]
+	if err := e.admitIterator(s, sh, now); err != nil { // limits_hooks.go
+		return "", err
+	}
 	pos, err := e.startPosition(s, sh, "GetShardIterator", in.Type, in.StartingSequenceNumber, in.Timestamp, now) // position.go
 	if err != nil {
 		return "", err
@@ -124,6 +127,11 @@ func (e *Engine) GetRecords(ctx context.Context, iterator string, limit int) (Ge
 		return GetRecordsOutput{}, e.shardNotFound(shardID(t.Shard), t.Name)
 	}
 	sh := s.shards[t.Shard]
+	if err := e.admitRead(s, sh, now); err != nil { // limits_hooks.go
+		e.mu.RUnlock()
+		return GetRecordsOutput{}, err
+	}
+	streamID := s.id
 	log := sh.log
 	opener := s.recordOpenerLocked(sh) // encryption.go
 	start, err := retentionStart(s, sh, now)
@@ -151,6 +159,8 @@ func (e *Engine) GetRecords(ctx context.Context, iterator string, limit int) (Ge
 	if err != nil {
 		return GetRecordsOutput{}, fmt.Errorf("decrypt shard %d of stream %s: %w", t.Shard, t.Name, err)
 	}
+	e.chargeRead(streamID, t.Shard, recs, now)
+	e.observer().Outgoing(streamID, t.Shard, len(recs), recordBytes(recs), iteratorAge(recs, now))
 	out := GetRecordsOutput{Records: recs, SequenceNumbers: make([]string, len(recs))}
 	out.Encrypted = encrypted
 	next := from

@@ -81,7 +81,7 @@ func (e *Engine) reshard(ctx context.Context, ref StreamRef, op string, change f
 	if st := s.status(now); st != StatusActive {
 		return e.streamNotActive(name, st)
 	}
-	if s.mode == ModeOnDemand {
+	if s.mode == ModeOnDemand && op != opAutoScale { // on-demand streams scale themselves (autoscale.go)
 		return errorf(KindValidation, "%s is not supported for stream %s under account %s because it is in ON_DEMAND capacity mode.", op, name, e.cfg.AccountID)
 	}
 	t := newTable(name, e.cfg.AccountID, now, s.shards)
@@ -93,8 +93,7 @@ func (e *Engine) reshard(ctx context.Context, ref StreamRef, op string, change f
 	}
 	openAfter := e.openShardCountLocked(now) - len(s.routing) + len(t.openShards())
 	if added := openAfter - e.openShardCountLocked(now); added > 0 && openAfter > e.cfg.ShardLimit {
-		return errorf(KindLimitExceeded, "This request would exceed the shard limit for the account %s in %s. Current shard count for the account: %d. Limit: %d. Number of additional shards that would have resulted from this request: %d. Refer to the AWS Service Limits page (http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits.",
-			e.cfg.AccountID, e.cfg.Region, e.openShardCountLocked(now), e.cfg.ShardLimit, added)
+		return e.shardLimitExceeded(e.openShardCountLocked(now), added) // limits_hooks.go
 	}
 	// Nothing is appending (we hold the write lock); make what was appended
 	// durable so each closing shard's last index is final.

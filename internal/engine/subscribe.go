@@ -205,8 +205,11 @@ func (s *Subscription) Next(ctx context.Context) (SubscribeEvent, error) {
 		}
 		if !s.live {
 			ev, ok, err := s.readOwn()
-			if err != nil || ok {
-				return s.sent(ev), err
+			if err != nil {
+				return SubscribeEvent{}, err
+			}
+			if ok {
+				return s.sent(ev), nil
 			}
 			// Caught up: wait for the feed. If the feed is already past
 			// pos, read the records in between first.
@@ -241,9 +244,11 @@ func (s *Subscription) Next(ctx context.Context) (SubscribeEvent, error) {
 	}
 }
 
-// sent restarts the heartbeat: it is due after a quiet interval.
+// sent restarts the heartbeat (it is due after a quiet interval) and
+// reports the event to the Observer.
 func (s *Subscription) sent(ev SubscribeEvent) SubscribeEvent {
 	s.beat.Reset(s.heartbeat)
+	s.e.observer().SubscribeEvent(s.key.stream, s.key.shard, len(ev.Records), recordBytes(ev.Records)) // observe.go
 	return ev
 }
 

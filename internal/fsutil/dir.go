@@ -29,8 +29,13 @@ func SyncDir(dir string) error {
 // MkdirAllDurable is os.MkdirAll that also fsyncs the parent of every
 // directory it creates, so the whole path survives a crash.
 func MkdirAllDurable(dir string, perm os.FileMode) error {
+	return MkdirAllDurableFS(OS{}, dir, perm)
+}
+
+// MkdirAllDurableFS is MkdirAllDurable on fsys.
+func MkdirAllDurableFS(fsys FS, dir string, perm os.FileMode) error {
 	dir = filepath.Clean(dir)
-	info, err := os.Stat(dir)
+	info, err := fsys.Stat(dir)
 	if err == nil {
 		if !info.IsDir() {
 			return fmt.Errorf("mkdir %s: %w", dir, fs.ErrExist)
@@ -42,24 +47,30 @@ func MkdirAllDurable(dir string, perm os.FileMode) error {
 	}
 	parent := filepath.Dir(dir)
 	if parent != dir {
-		if err := MkdirAllDurable(parent, perm); err != nil {
+		if err := MkdirAllDurableFS(fsys, parent, perm); err != nil {
 			return err
 		}
 	}
-	if err := os.Mkdir(dir, perm); err != nil && !errors.Is(err, fs.ErrExist) {
+	if err := fsys.Mkdir(dir, perm); err != nil && !errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("mkdir: %w", err)
 	}
-	return SyncDir(parent)
+	if err := fsys.SyncDir(parent); err != nil {
+		return fmt.Errorf("mkdir %s: %w", dir, err)
+	}
+	return nil
 }
 
 // RemoveDurable removes the file or empty directory at path and fsyncs its
 // parent. A path that does not exist is not an error.
-func RemoveDurable(path string) error {
-	if err := os.Remove(path); err != nil {
+func RemoveDurable(path string) error { return RemoveDurableFS(OS{}, path) }
+
+// RemoveDurableFS is RemoveDurable on fsys.
+func RemoveDurableFS(fsys FS, path string) error {
+	if err := fsys.Remove(path); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil
 		}
 		return fmt.Errorf("remove: %w", err)
 	}
-	return SyncDir(filepath.Dir(path))
+	return fsys.SyncDir(filepath.Dir(path))
 }

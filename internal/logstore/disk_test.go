@@ -3,6 +3,7 @@ package logstore
 import (
 	"context"
 	"errors"
+	"github.com/runnel-io/runnel/internal/fsutil"
 	"os"
 	"path/filepath"
 	"sync"
@@ -150,7 +151,7 @@ func TestDiskGroupCommitOneRoundForAllShards(t *testing.T) {
 	var rounds atomic.Int64
 	opts := Options{hooks: &hooks{
 		beforeRound: func() { <-release; rounds.Add(1) },
-		syncFile: func(f *os.File) error {
+		syncFile: func(f fsutil.File) error {
 			syncs.Add(1)
 			return f.Sync()
 		},
@@ -194,7 +195,7 @@ func TestDiskGroupCommitOneRoundForAllShards(t *testing.T) {
 func TestDiskSyncFailureFailsShardNotProcess(t *testing.T) {
 	var failing atomic.Bool
 	clock := &fakeClock{} // records at t=0 never age out
-	opts := Options{Now: clock.now, hooks: &hooks{syncFile: func(f *os.File) error {
+	opts := Options{Now: clock.now, hooks: &hooks{syncFile: func(f fsutil.File) error {
 		if failing.Load() && filepath.Base(filepath.Dir(f.Name())) == shardDirName(1) {
 			return errors.New("injected EIO")
 		}
@@ -232,7 +233,7 @@ func TestDiskWriteFailureLeavesNothing(t *testing.T) {
 	dir := t.TempDir()
 	var failing atomic.Bool
 	clock := &fakeClock{}
-	opts := Options{Now: clock.now, hooks: &hooks{writeAt: func(f *os.File, b []byte, off int64) (int, error) {
+	opts := Options{Now: clock.now, hooks: &hooks{writeAt: func(f fsutil.File, b []byte, off int64) (int, error) {
 		if failing.Load() {
 			n, _ := f.WriteAt(b[:len(b)/2], off) // a partial write, then an error
 			return n, errors.New("injected ENOSPC")

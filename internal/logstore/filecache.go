@@ -3,7 +3,8 @@ package logstore
 import (
 	"container/list"
 	"fmt"
-	"os"
+
+	"github.com/runnel-io/runnel/internal/fsutil"
 	"sync"
 )
 
@@ -25,6 +26,7 @@ import (
 // unpin and drop, so a segment is never opened twice at once; eviction is
 // the only access from another shard, and it touches only the fields below.
 type fileCache struct {
+	fs  fsutil.FS
 	mu  sync.Mutex
 	max int
 	lru list.List // of *segment, most recently used at the front
@@ -37,8 +39,8 @@ type cachedFile struct {
 	pinned bool          // unsynced writes: not evictable
 }
 
-func newFileCache(max int) *fileCache {
-	c := &fileCache{max: max}
+func newFileCache(max int, fsys fsutil.FS) *fileCache {
+	c := &fileCache{max: max, fs: fsys}
 	c.lru.Init()
 	return c
 }
@@ -54,7 +56,7 @@ func (c *fileCache) get(seg *segment, flag int) (*handle, error) {
 		return h, nil
 	}
 	c.mu.Unlock()
-	f, err := os.OpenFile(seg.path, flag, 0)
+	f, err := c.fs.OpenFile(seg.path, flag, 0)
 	if err != nil {
 		return nil, fmt.Errorf("open segment: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/runnel-io/runnel/internal/fsutil"
 	"os"
 	"path/filepath"
 	"sync"
@@ -109,8 +110,8 @@ func TestDiskFileCacheBoundsOpenFilesAcrossShards(t *testing.T) {
 func TestDiskGroupCommitSyncsTheWrittenDescriptor(t *testing.T) {
 	const shards, maxOpen = 20, 3
 	var mu sync.Mutex
-	wrote := make(map[string]*os.File)  // path -> descriptor last written
-	synced := make(map[string]*os.File) // path -> descriptor synced by a round
+	wrote := make(map[string]fsutil.File)  // path -> descriptor last written
+	synced := make(map[string]fsutil.File) // path -> descriptor synced by a round
 	inRound := false
 	release := make(chan struct{})
 	opts := Options{MaxOpenFiles: maxOpen, hooks: &hooks{
@@ -120,13 +121,13 @@ func TestDiskGroupCommitSyncsTheWrittenDescriptor(t *testing.T) {
 			inRound = true
 			mu.Unlock()
 		},
-		writeAt: func(f *os.File, b []byte, off int64) (int, error) {
+		writeAt: func(f fsutil.File, b []byte, off int64) (int, error) {
 			mu.Lock()
 			wrote[f.Name()] = f
 			mu.Unlock()
 			return f.WriteAt(b, off)
 		},
-		syncFile: func(f *os.File) error {
+		syncFile: func(f fsutil.File) error {
 			mu.Lock()
 			if inRound {
 				synced[f.Name()] = f

@@ -2,7 +2,8 @@ package logstore
 
 import (
 	"log/slog"
-	"os"
+
+	"github.com/runnel-io/runnel/internal/fsutil"
 	"runtime"
 	"time"
 )
@@ -34,6 +35,10 @@ type Options struct {
 	// Observer, if set, is told about every group-commit round
 	// (observer.go).
 	Observer Observer
+	// FS is the file system the store works on. Default: the real one
+	// (fsutil.OS); tests pass an fsutil.Fault to inject I/O errors, full
+	// disks and power losses (crash_test.go).
+	FS fsutil.FS
 
 	// hooks lets package tests inject faults and hold the syncer.
 	hooks *hooks
@@ -44,10 +49,10 @@ type hooks struct {
 	// beforeRound runs in the syncer goroutine before each round takes the
 	// set of dirty shards.
 	beforeRound func()
-	// syncFile replaces fsutil.Fdatasync for segment files.
-	syncFile func(f *os.File) error
-	// writeAt replaces (*os.File).WriteAt for appends.
-	writeAt func(f *os.File, b []byte, off int64) (int, error)
+	// syncFile replaces File.Sync (fdatasync) for segment files.
+	syncFile func(f fsutil.File) error
+	// writeAt replaces File.WriteAt for appends.
+	writeAt func(f fsutil.File, b []byte, off int64) (int, error)
 }
 
 const (
@@ -58,6 +63,9 @@ const (
 )
 
 func (o Options) withDefaults() Options {
+	if o.FS == nil {
+		o.FS = fsutil.OS{}
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}

@@ -2,7 +2,6 @@ package logstore
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"sync/atomic"
@@ -44,7 +43,7 @@ func (sh *Shard) abandon() error {
 // listShards finds the shard directories under the store's root:
 // <stream>/<10-digit shard>.
 func (s *Store) listShards() ([]shardKey, error) {
-	streams, err := os.ReadDir(s.dir)
+	streams, err := s.fs.ReadDir(s.dir)
 	if err != nil {
 		return nil, fmt.Errorf("open log store: %w", err)
 	}
@@ -53,7 +52,7 @@ func (s *Store) listShards() ([]shardKey, error) {
 		if !st.IsDir() || !validStream(st.Name()) {
 			continue
 		}
-		shards, err := os.ReadDir(filepath.Join(s.dir, st.Name()))
+		shards, err := s.fs.ReadDir(filepath.Join(s.dir, st.Name()))
 		if err != nil {
 			return nil, fmt.Errorf("open log store: %w", err)
 		}

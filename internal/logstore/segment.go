@@ -8,17 +8,19 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+
+	"github.com/runnel-io/runnel/internal/fsutil"
 )
 
 // handle is a reference-counted open file. Its owner holds one reference;
 // readers and the syncer take one while they use the file outside the shard
 // mutex, so a roll, trim or close never closes a file under them.
 type handle struct {
-	f    *os.File
+	f    fsutil.File
 	refs atomic.Int32
 }
 
-func newHandle(f *os.File) *handle {
+func newHandle(f fsutil.File) *handle {
 	h := &handle{f: f}
 	h.refs.Store(1)
 	return h

@@ -129,7 +129,7 @@ func (sh *Shard) rollLocked() error {
 	}
 	old.sealed = true
 	idx := appendIndexFile(nil, old.summary(), sh.store.opts.IndexInterval)
-	if err := fsutil.AtomicWriteFile(indexPath(old.path), idx, 0o644); err != nil {
+	if err := fsutil.AtomicWriteFileFS(sh.store.fs, indexPath(old.path), idx, 0o644); err != nil {
 		// The index is rebuilt from the segment at the next open.
 		sh.store.log.Warn("logstore: writing segment index", "segment", old.path, "err", err)
 	}
@@ -143,13 +143,13 @@ func (sh *Shard) rollLocked() error {
 // be first, with the given base timestamp.
 func createSegment(s *Store, dir string, first uint64, baseTS int64) (*segment, *handle, error) {
 	path := filepath.Join(dir, segmentFileName(first))
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := s.fs.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return nil, nil, fmt.Errorf("create segment: %w", err)
 	}
 	fail := func(err error) (*segment, *handle, error) {
 		_ = f.Close()
-		_ = os.Remove(path)
+		_ = s.fs.Remove(path)
 		return nil, nil, fmt.Errorf("create segment %s: %w", path, err)
 	}
 	hdr := appendSegmentHeader(make([]byte, 0, segmentHeaderLen), segmentHeader{first: first, baseTS: baseTS})
@@ -159,7 +159,7 @@ func createSegment(s *Store, dir string, first uint64, baseTS int64) (*segment, 
 	if err := s.syncFile(f); err != nil {
 		return fail(err)
 	}
-	if err := fsutil.SyncDir(dir); err != nil {
+	if err := s.fs.SyncDir(dir); err != nil {
 		return fail(err)
 	}
 	seg := &segment{

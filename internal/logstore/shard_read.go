@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 
 	"github.com/runnel-io/runnel/internal/record"
@@ -194,7 +193,7 @@ func (sh *Shard) SeekTime(ms int64) (uint64, error) {
 // the records passed to fn alias. It returns where it ended and the index
 // the next frame would have. Anything that does not decode is a
 // *CorruptionError at the frame's offset.
-func scanFrames(f *os.File, path string, off int64, expect uint64, limit int64, window int,
+func scanFrames(f io.ReaderAt, path string, off int64, expect uint64, limit int64, window int,
 	fn func(rec record.Record, off int64) bool) (end int64, next uint64, stopped bool, err error) {
 	for off < limit {
 		buf := make([]byte, min(int64(window), limit-off))

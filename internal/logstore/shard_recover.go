@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -20,7 +21,7 @@ import (
 // scanning it.
 func (sh *Shard) recover() error {
 	s, dir := sh.store, sh.dir
-	if err := fsutil.MkdirAllDurable(dir, 0o755); err != nil {
+	if err := fsutil.MkdirAllDurableFS(s.fs, dir, 0o755); err != nil {
 		return err
 	}
 	firsts, err := sh.listSegments()
@@ -53,7 +54,7 @@ func (sh *Shard) recover() error {
 		}
 		// The active segment's header is read by recoverActive; peek at its
 		// base timestamp here for the predecessor.
-		succBase[i] = peekBaseTS(segs[i].path)
+		succBase[i] = peekBaseTS(s.fs, segs[i].path)
 	}
 	prevLast := int64(0)
 	if len(segs) > 1 {
@@ -76,7 +77,7 @@ func (sh *Shard) recover() error {
 // listSegments returns the first indexes of the shard's segments in order,
 // removing leftover temporary files and orphaned index files.
 func (sh *Shard) listSegments() ([]uint64, error) {
-	entries, err := os.ReadDir(sh.dir)
+	entries, err := sh.store.fs.ReadDir(sh.dir)
 	if err != nil {
 		return nil, fmt.Errorf("list segments: %w", err)
 	}
@@ -101,12 +102,12 @@ func (sh *Shard) listSegments() ([]uint64, error) {
 	}
 	for _, name := range stray {
 		sh.store.log.Warn("logstore: removing stray file", "file", filepath.Join(sh.dir, name))
-		if err := os.Remove(filepath.Join(sh.dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if err := sh.store.fs.Remove(filepath.Join(sh.dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("remove stray file: %w", err)
 		}
 	}
 	if len(stray) > 0 {
-		if err := fsutil.SyncDir(sh.dir); err != nil {
+		if err := sh.store.fs.SyncDir(sh.dir); err != nil {
 			return nil, err
 		}
 	}
@@ -122,8 +123,8 @@ func (sh *Shard) corruption(path string, off int64, reason string) *CorruptionEr
 }
 
 // readHeader opens path and reads its size and header.
-func readHeader(path string, flag int) (*os.File, int64, segmentHeader, error, error) {
-	f, err := os.OpenFile(path, flag, 0)
+func readHeader(fsys fsutil.FS, path string, flag int) (fsutil.File, int64, segmentHeader, error, error) {
+	f, err := fsys.OpenFile(path, flag, 0)
 	if err != nil {
 		return nil, 0, segmentHeader{}, nil, fmt.Errorf("open segment: %w", err)
 	}
@@ -144,8 +145,8 @@ func readHeader(path string, flag int) (*os.File, int64, segmentHeader, error, e
 	return f, info.Size(), hdr, herr, nil
 }
 
-func peekBaseTS(path string) int64 {
-	f, _, hdr, herr, err := readHeader(path, os.O_RDONLY)
+func peekBaseTS(fsys fsutil.FS, path string) int64 {
+	f, _, hdr, herr, err := readHeader(fsys, path, os.O_RDONLY)
 	if err != nil {
 		return 0
 	}
@@ -160,7 +161,7 @@ func peekBaseTS(path string) int64 {
 // (and rewriting the index) when the index is missing or inconsistent.
 // Corruption is recorded on the segment, not returned.
 func (sh *Shard) loadSealed(seg *segment, succFirst uint64, succBaseTS int64) error {
-	f, size, hdr, herr, err := readHeader(seg.path, os.O_RDONLY)
+	f, size, hdr, herr, err := readHeader(sh.store.fs, seg.path, os.O_RDONLY)
 	if err != nil {
 		return err
 	}
@@ -178,7 +179,7 @@ func (sh *Shard) loadSealed(seg *segment, succFirst uint64, succBaseTS int64) er
 	}
 	seg.baseTS = hdr.baseTS
 	ipath := indexPath(seg.path)
-	b, rerr := os.ReadFile(ipath)
+	b, rerr := sh.store.fs.ReadFile(ipath)
 	if rerr == nil {
 		sum, derr := decodeIndexFile(b, seg.first, size)
 		if derr == nil && sum.next == succFirst {
@@ -207,7 +208,7 @@ func (sh *Shard) loadSealed(seg *segment, succFirst uint64, succBaseTS int64) er
 	}
 	seg.lastTS = res.lastTS
 	idx := appendIndexFile(nil, seg.summary(), sh.store.opts.IndexInterval)
-	if err := fsutil.AtomicWriteFile(ipath, idx, 0o644); err != nil {
+	if err := fsutil.AtomicWriteFileFS(sh.store.fs, ipath, idx, 0o644); err != nil {
 		sh.store.log.Warn("logstore: writing rebuilt segment index", "file", ipath, "err", err)
 	}
 	return nil
@@ -219,7 +220,7 @@ func (sh *Shard) loadSealed(seg *segment, succFirst uint64, succBaseTS int64) er
 // returns the active segment and its handle.
 func (sh *Shard) recoverActive(seg *segment, prevLastTS int64) (*segment, *handle, error) {
 	s := sh.store
-	f, size, hdr, herr, err := readHeader(seg.path, os.O_RDWR)
+	f, size, hdr, herr, err := readHeader(s.fs, seg.path, os.O_RDWR)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -296,7 +297,7 @@ type scanResult struct {
 
 const scanWindow = 1 << 20
 
-func scanSegment(f *os.File, path string, size int64, first uint64, baseTS int64, interval int) (scanResult, error) {
+func scanSegment(f io.ReaderAt, path string, size int64, first uint64, baseTS int64, interval int) (scanResult, error) {
 	res := scanResult{next: first, end: segmentHeaderLen, lastTS: baseTS}
 	var seg segment
 	end, next, _, err := scanFrames(f, path, segmentHeaderLen, first, size, scanWindow, func(rec record.Record, off int64) bool {
@@ -327,7 +328,7 @@ func scanSegment(f *os.File, path string, size int64, first uint64, baseTS int64
 // allow) and whose checksum holds. It reports whether the damage is
 // followed by (or is) intact data, the index after the newest record the
 // damaged segment can be assumed to hold, and that record's timestamp.
-func resync(f *os.File, path string, size int64, bad *CorruptionError, expect uint64) (bool, uint64, int64) {
+func resync(f io.ReaderAt, path string, size int64, bad *CorruptionError, expect uint64) (bool, uint64, int64) {
 	if bad.Offset >= size {
 		return false, 0, 0
 	}

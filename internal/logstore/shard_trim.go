@@ -4,9 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-
-	"github.com/runnel-io/runnel/internal/fsutil"
 )
 
 // Trim deletes, oldest first, the sealed segments whose newest record is
@@ -44,12 +41,12 @@ func (sh *Shard) Trim(beforeMs int64) error {
 	// Readers that still hold a handle keep reading the unlinked file.
 	for _, v := range victims {
 		for _, p := range []string{v.path, indexPath(v.path)} {
-			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			if err := sh.store.fs.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("trim shard %s/%d: %w", sh.stream, sh.id, err)
 			}
 		}
 	}
-	if err := fsutil.SyncDir(sh.dir); err != nil {
+	if err := sh.store.fs.SyncDir(sh.dir); err != nil {
 		return fmt.Errorf("trim shard %s/%d: %w", sh.stream, sh.id, err)
 	}
 	return nil

@@ -21,8 +21,9 @@ type Store struct {
 	dir      string
 	opts     Options
 	log      *slog.Logger
-	syncFile func(*os.File) error
-	writeAt  func(*os.File, []byte, int64) (int, error)
+	fs       fsutil.FS
+	syncFile func(fsutil.File) error
+	writeAt  func(fsutil.File, []byte, int64) (int, error)
 	closing  atomic.Bool
 	files    *fileCache
 	bufs     sync.Pool // of *[]byte, Append's encode buffers
@@ -63,16 +64,17 @@ type shardKey struct {
 // the worker already doing so).
 func Open(dir string, opts Options) (*Store, error) {
 	opts = opts.withDefaults()
-	if err := fsutil.MkdirAllDurable(dir, 0o755); err != nil {
+	if err := fsutil.MkdirAllDurableFS(opts.FS, dir, 0o755); err != nil {
 		return nil, fmt.Errorf("open log store: %w", err)
 	}
 	s := &Store{
 		dir:        dir,
 		opts:       opts,
 		log:        opts.Logger,
-		syncFile:   fsutil.Fdatasync,
-		writeAt:    (*os.File).WriteAt,
-		files:      newFileCache(opts.MaxOpenFiles),
+		fs:         opts.FS,
+		syncFile:   fsutil.File.Sync,
+		writeAt:    fsutil.File.WriteAt,
+		files:      newFileCache(opts.MaxOpenFiles, opts.FS),
 		shards:     make(map[shardKey]*Shard),
 		gen:        1,
 		failed:     make(map[uint64]error),
@@ -182,19 +184,19 @@ func (s *Store) DeleteStream(stream string) error {
 	}
 	src := filepath.Join(s.dir, stream)
 	trash := src + deletedSuffix
-	if err := os.Rename(src, trash); err != nil {
+	if err := s.fs.Rename(src, trash); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return errors.Join(errs...)
 		}
 		return fmt.Errorf("delete stream %s: %w", stream, err)
 	}
-	if err := fsutil.SyncDir(s.dir); err != nil {
+	if err := s.fs.SyncDir(s.dir); err != nil {
 		return fmt.Errorf("delete stream %s: %w", stream, err)
 	}
-	if err := os.RemoveAll(trash); err != nil {
+	if err := s.fs.RemoveAll(trash); err != nil {
 		return fmt.Errorf("delete stream %s: %w", stream, err)
 	}
-	if err := fsutil.SyncDir(s.dir); err != nil {
+	if err := s.fs.SyncDir(s.dir); err != nil {
 		return fmt.Errorf("delete stream %s: %w", stream, err)
 	}
 	return errors.Join(errs...)
@@ -203,7 +205,7 @@ func (s *Store) DeleteStream(stream string) error {
 const deletedSuffix = ".deleted"
 
 func (s *Store) removeDeletedStreams() error {
-	entries, err := os.ReadDir(s.dir)
+	entries, err := s.fs.ReadDir(s.dir)
 	if err != nil {
 		return fmt.Errorf("open log store: %w", err)
 	}
@@ -211,14 +213,14 @@ func (s *Store) removeDeletedStreams() error {
 	for _, e := range entries {
 		if strings.HasSuffix(e.Name(), deletedSuffix) {
 			s.log.Warn("logstore: removing leftover of an interrupted stream deletion", "dir", filepath.Join(s.dir, e.Name()))
-			if err := os.RemoveAll(filepath.Join(s.dir, e.Name())); err != nil {
+			if err := s.fs.RemoveAll(filepath.Join(s.dir, e.Name())); err != nil {
 				return fmt.Errorf("open log store: %w", err)
 			}
 			removed = true
 		}
 	}
 	if removed {
-		if err := fsutil.SyncDir(s.dir); err != nil {
+		if err := s.fs.SyncDir(s.dir); err != nil {
 			return fmt.Errorf("open log store: %w", err)
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,24 +16,28 @@ const filePerm = 0o600
 
 // File stores the catalog in one file, replaced atomically by Save.
 type File struct {
+	fs   fsutil.FS
 	path string
 	mu   sync.Mutex // serialises Load and Save
 }
 
 // OpenFile returns the store for the catalog file at path, creating its
 // directory if needed. It does not read the file; Load does.
-func OpenFile(path string) (*File, error) {
+func OpenFile(path string) (*File, error) { return OpenFileFS(fsutil.OS{}, path) }
+
+// OpenFileFS is OpenFile on fsys (tests pass an fsutil.Fault).
+func OpenFileFS(fsys fsutil.FS, path string) (*File, error) {
 	if path == "" {
 		return nil, errors.New("metastore: open: empty path")
 	}
 	path = filepath.Clean(path)
-	if err := fsutil.MkdirAllDurable(filepath.Dir(path), 0o750); err != nil {
+	if err := fsutil.MkdirAllDurableFS(fsys, filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("metastore: open %s: %w", path, err)
 	}
-	if info, err := os.Stat(path); err == nil && info.IsDir() {
+	if info, err := fsys.Stat(path); err == nil && info.IsDir() {
 		return nil, fmt.Errorf("metastore: open %s: is a directory", path)
 	}
-	return &File{path: path}, nil
+	return &File{fs: fsys, path: path}, nil
 }
 
 // Path returns the catalog file's path.
@@ -49,7 +52,7 @@ func (f *File) Load() ([]byte, error) {
 	if err := f.removeStaleTemps(); err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(f.path)
+	data, err := f.fs.ReadFile(f.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -67,7 +70,7 @@ func (f *File) Load() ([]byte, error) {
 func (f *File) Save(doc []byte) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if err := fsutil.AtomicWriteFile(f.path, encode(doc), filePerm); err != nil {
+	if err := fsutil.AtomicWriteFileFS(f.fs, f.path, encode(doc), filePerm); err != nil {
 		return fmt.Errorf("metastore: save: %w", err)
 	}
 	return nil
@@ -81,7 +84,7 @@ func (f *File) removeStaleTemps() error {
 	if dir == "" {
 		dir = "."
 	}
-	entries, err := os.ReadDir(dir)
+	entries, err := f.fs.ReadDir(dir)
 	if err != nil {
 		return fmt.Errorf("metastore: load %s: scan for temporary files: %w", f.path, err)
 	}
@@ -91,7 +94,7 @@ func (f *File) removeStaleTemps() error {
 		if e.IsDir() || (name != prefix && !strings.HasPrefix(name, prefix+"-")) {
 			continue
 		}
-		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if err := f.fs.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("metastore: load %s: remove stale %s: %w", f.path, name, err)
 		}
 	}

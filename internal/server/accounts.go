@@ -55,7 +55,9 @@ func (s *Server) openAccounts(accounts []string, serverKey, masterKey []byte) er
 			Region: s.cfg.Region, AccountID: account,
 			CreateDelay: s.cfg.CreateStreamDelay, DeleteDelay: s.cfg.DeleteStreamDelay, UpdateDelay: s.cfg.UpdateStreamDelay,
 			ShardLimit: s.cfg.ShardLimit, Key: accountKey(serverKey, account), MasterKey: masterKey, Logger: s.log.With("account", account),
-			SubscriptionDuration: s.cfg.SubscribeDuration, SubscriptionHeartbeat: s.cfg.SubscribeHeartbeat,
+			SubscriptionDuration: s.cfg.SubscribeDuration, SubscriptionHeartbeat: s.cfg.SubscribeHeartbeat, Observer: s.obs.streams.Account(account),
+			EnforceLimits: s.cfg.EnforceLimits,
+			Scaling:       engine.ScalingConfig{SplitAfter: s.cfg.OnDemandSplitAfter, MergeAfter: s.cfg.OnDemandMergeAfter},
 		}, s.logs, catalog)
 		if err != nil {
 			return fmt.Errorf("account %s: %w", account, err)

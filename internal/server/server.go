@@ -35,6 +35,8 @@ type Server struct {
 	http     *http.Server
 	// tlsTempDir holds an in-memory server's self-signed certificate (tls.go).
 	tlsTempDir string
+	// obs is /metrics, /healthz, /readyz and pprof (observability.go).
+	obs *observability
 
 	stopMaintain context.CancelFunc
 	maintainDone chan struct{}
@@ -54,6 +56,9 @@ func New(cfg config.Config, log *slog.Logger) (_ *Server, err error) {
 			s.closeStores()
 		}
 	}()
+	if s.obs, err = newObservability(cfg.DataDir, cfg.InMemory); err != nil { // observability.go
+		return nil, err
+	}
 	var key []byte
 	if cfg.InMemory {
 		s.logs = logstore.NewMemory()
@@ -68,7 +73,7 @@ func New(cfg config.Config, log *slog.Logger) (_ *Server, err error) {
 		if key, err = loadOrCreateKey(filepath.Join(cfg.DataDir, "server.key")); err != nil {
 			return nil, err
 		}
-		if s.logs, err = logstore.Open(filepath.Join(cfg.DataDir, "log"), logstore.Options{Logger: log}); err != nil {
+		if s.logs, err = logstore.Open(filepath.Join(cfg.DataDir, "log"), logstore.Options{Logger: log, Observer: s.obs.storage}); err != nil {
 			return nil, err
 		}
 	}
@@ -118,6 +123,10 @@ func New(cfg config.Config, log *slog.Logger) (_ *Server, err error) {
 		_ = s.listener.Close()
 		return nil, err
 	}
+	if err := s.setupObservability(handler); err != nil { // observability.go
+		_ = s.listener.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -134,6 +143,7 @@ func (s *Server) Serve() error {
 	if s.cfg.InMemory {
 		dataDir = "(in memory)"
 	}
+	s.startObservability() // observability.go
 	s.log.Info("runnel ready", "addr", s.Addr().String(), "scheme", s.scheme(), "data_dir", dataDir, "region", s.cfg.Region, "account_id", s.cfg.AccountID)
 	err := s.serveHTTP()
 	if errors.Is(err, http.ErrServerClosed) {
@@ -162,7 +172,8 @@ func (s *Server) maintain(ctx context.Context) {
 // ctx ends), then makes everything durable and releases the data dir.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.shutdownOnce.Do(func() {
-		httpErr := s.http.Shutdown(ctx)
+		obsErr := s.stopObservability() // observability.go: /readyz fails from now on
+		httpErr := errors.Join(s.http.Shutdown(ctx), obsErr)
 		if s.stopMaintain != nil {
 			s.stopMaintain()
 			<-s.maintainDone
