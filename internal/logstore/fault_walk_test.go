@@ -95,8 +95,8 @@ func runFault(t *testing.T, sc crashScenario, f *fsutil.Fault, kind fsutil.Op, n
 	recs := makeRecords(3, 9000, "retry")
 	retryOK := m.appendAck(s, sh, recs)
 	var sf *ShardFailedError
-	probe := makeRecords(1, 9001, "probe")
-	pfirst, _, aerr := sh.Append(cloneRecords(probe))
+	probe := makeRecords(1, 9100, "probe")
+	pfirst, _, aerr := sh.Append(probe)
 	if aerr == nil {
 		m.written[pfirst] = probe[0]
 	}
