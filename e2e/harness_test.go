@@ -175,6 +175,9 @@ func startServer(t testing.TB, dataDir string, extraArgs ...string) *server {
 			case <-time.After(stopTimeout):
 			}
 		}
+		if strings.Contains(s.stderr.String(), "WARNING: DATA RACE") {
+			t.Errorf("the race detector found a data race in the server (E2E_RACE build)")
+		}
 		if t.Failed() {
 			t.Logf("runnel (pid %d, args %v) output:\n%s", s.cmd.Process.Pid, args, s.stderr.String())
 		}

@@ -24,8 +24,16 @@ echo "== installing the AWS SDK for JavaScript v3 (e2e/js)"
 echo "== go vet"
 go vet ./...
 
-echo "== unit and e2e tests (race detector)"
-go test -race -count=1 -timeout 15m ./...
+echo "== unit tests (race detector)"
+go test -race -count=1 -timeout 15m $(go list ./... | grep -v '/e2e$')
+
+# The e2e tests drive the real binary with the AWS SDKs. Under -race the
+# detector would instrument the test process — the SDK clients — and it
+# reports a data race inside smithy-go's event-stream codec (a Codec shared
+# by the reader goroutines), which is not ours to fix. So the race detector
+# goes where our code runs: the server binary is built with -race.
+echo "== e2e tests (server built with the race detector)"
+E2E_RACE=1 go test -count=1 -timeout 20m ./e2e/
 
 echo "== fuzz smoke (each target a few seconds, seed corpora in testdata/fuzz)"
 fuzztime="${FUZZTIME:-3s}"
