@@ -146,13 +146,14 @@ func asString(t *testing.T, m map[string]any, key string) string {
 
 // TestCLITutorial replays shared/seed/kinesis-data-streams.md with the real
 // aws CLI v1.
+//
+// It is not parallel: Go runs it before the parallel tests start, so the
+// CLI's ~1.2 s per call is not stretched by a loaded machine, and a 10 s
+// create/delete delay keeps CREATING and DELETING reliably observable on
+// the first describe-stream after create and delete.
 func TestCLITutorial(t *testing.T) {
-	t.Parallel()
 	dir := t.TempDir()
-	// The brief suggests a 2 s create delay; with the CLI taking ~1.2 s per
-	// call and parallel tests on a small machine, 5 s keeps CREATING
-	// reliably observable on the first describe-stream.
-	delays := []string{"--create-stream-delay", "5s", "--delete-stream-delay", "5s"}
+	delays := []string{"--create-stream-delay", "10s", "--delete-stream-delay", "10s"}
 	srv := startServer(t, dir, delays...)
 	cli := newAWSCLI(t, srv.Endpoint)
 
