@@ -137,7 +137,14 @@ func TestOversizedBodiesAreRefusedEarly(t *testing.T) {
 		}
 	})
 
-	if peak := peakRSS(t, srv); peak > 256<<20 {
+	peak := peakRSS(t, srv)
+	if os.Getenv("E2E_RACE") != "" {
+		// The race detector's shadow memory inflates RSS several times;
+		// scripts/test.sh runs this test again against a normal build.
+		t.Logf("server peak RSS %d MiB (race build: not asserted)", peak>>20)
+		return
+	}
+	if peak > 256<<20 {
 		t.Fatalf("server peak RSS %d MiB after 1 GiB was thrown at it; want < 256 MiB", peak>>20)
 	} else {
 		t.Logf("server peak RSS %d MiB", peak>>20)

@@ -34,6 +34,8 @@ go test -race -count=1 -timeout 15m $(go list ./... | grep -v '/e2e$')
 # goes where our code runs: the server binary is built with -race.
 echo "== e2e tests (server built with the race detector)"
 E2E_RACE=1 go test -count=1 -timeout 20m ./e2e/
+echo "== e2e memory bounds (normal server build)"
+go test -count=1 -timeout 5m -run 'TestOversizedBodiesAreRefusedEarly' ./e2e/
 
 echo "== fuzz smoke (each target a few seconds, seed corpora in testdata/fuzz)"
 fuzztime="${FUZZTIME:-3s}"
