@@ -77,6 +77,7 @@ type Subscription struct {
 	takenOver chan struct{}
 	takeOnce  sync.Once
 	closeOnce sync.Once
+	rate      rate // 2 MiB/s when limits are enforced (subscribe_rate.go)
 }
 
 // SubscribeToShard starts a subscription of an ACTIVE consumer to a shard,
@@ -209,7 +210,7 @@ func (s *Subscription) Next(ctx context.Context) (SubscribeEvent, error) {
 				return SubscribeEvent{}, err
 			}
 			if ok {
-				return s.sent(ev), nil
+				return s.sent(ctx, ev), nil
 			}
 			// Caught up: wait for the feed. If the feed is already past
 			// pos, read the records in between first.
@@ -218,7 +219,7 @@ func (s *Subscription) Next(ctx context.Context) (SubscribeEvent, error) {
 		}
 		select {
 		case it := <-s.member.ch:
-			return s.sent(s.fromFeed(it)), nil
+			return s.sent(ctx, s.fromFeed(it)), nil
 		default:
 		}
 		if !s.feed.attached(s.member) {
@@ -227,13 +228,13 @@ func (s *Subscription) Next(ctx context.Context) (SubscribeEvent, error) {
 		}
 		select {
 		case it := <-s.member.ch:
-			return s.sent(s.fromFeed(it)), nil
+			return s.sent(ctx, s.fromFeed(it)), nil
 		case <-s.member.kick:
 		case <-s.beat.C:
 			if _, _, err := s.e.ConsumerForSubscription(s.lease.consumerARN); err != nil {
 				return SubscribeEvent{}, err
 			}
-			return s.sent(SubscribeEvent{Records: []record.Record{}, ContinuationSequenceNumber: s.cont}), nil
+			return s.sent(ctx, SubscribeEvent{Records: []record.Record{}, ContinuationSequenceNumber: s.cont}), nil
 		case <-s.takenOver:
 		case <-s.expiry.C:
 			s.finished = true
@@ -246,7 +247,8 @@ func (s *Subscription) Next(ctx context.Context) (SubscribeEvent, error) {
 
 // sent restarts the heartbeat (it is due after a quiet interval) and
 // reports the event to the Observer.
-func (s *Subscription) sent(ev SubscribeEvent) SubscribeEvent {
+func (s *Subscription) sent(ctx context.Context, ev SubscribeEvent) SubscribeEvent {
+	s.pace(ctx, int64(recordBytes(ev.Records))) // subscribe_rate.go
 	s.beat.Reset(s.heartbeat)
 	s.e.observer().SubscribeEvent(s.key.stream, s.key.shard, len(ev.Records), recordBytes(ev.Records)) // observe.go
 	return ev
