@@ -95,4 +95,3 @@ func (OS) RemoveAll(name string) error { return os.RemoveAll(name) }
 
 // SyncDir fsyncs the directory dir.
 func (OS) SyncDir(dir string) error { return SyncDir(dir) }
-

@@ -298,3 +298,74 @@ func TestCrashPointWalkDuringRecovery(t *testing.T) {
 	}
 	t.Logf("%d crash points walked during recovery: %v", ops, trace)
 }
+
+// TestCrashPointWalkDeleteStream loses power at each operation of a
+// stream deletion: the deleted stream is afterwards intact or gone (gone if
+// the deletion was acknowledged), never partly there, and the other stream
+// keeps every acknowledged record.
+func TestCrashPointWalkDeleteStream(t *testing.T) {
+	run := func(f *fsutil.Fault, n int) (keep *crashModel, deleted bool, ops int) {
+		s, err := Open(crashRoot, Options{FS: f, Logger: testLogger(t, nil)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		keep = newCrashModel()
+		c, err := s.Shard("c", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustAck(t, keep, s, c, makeRecords(5, 1, "keep"))
+		for shard := range uint32(2) {
+			d, err := s.Shard("d", shard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustAck(t, newCrashModel(), s, d, makeRecords(4, 1, "gone"))
+			if err := d.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before := f.Ops()
+		if n > 0 {
+			f.CrashAt(n)
+		}
+		deleted = s.DeleteStream("d") == nil
+		ops = f.Ops() - before
+		_ = s.Close()
+		return keep, deleted, ops
+	}
+	_, _, ops := run(fsutil.NewFault(), 0)
+	for n := 1; n <= ops+1; n++ {
+		f := fsutil.NewFault()
+		keep, deleted, _ := run(f, n)
+		disk := f.PowerLoss()
+		where := fmt.Sprintf("power lost at op %d/%d of DeleteStream", n, ops)
+		checkRecovered(t, disk, keep, where)
+		s, err := Open(crashRoot, Options{FS: disk, Logger: testLogger(t, nil)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var nexts []uint64
+		for shard := range uint32(2) {
+			d, err := s.Shard("d", shard)
+			if err != nil {
+				t.Fatalf("%s: open d/%d: %v", where, shard, err)
+			}
+			_, next := d.Bounds()
+			if nexts = append(nexts, next); nexts[0] != next {
+				t.Fatalf("%s: stream d partly deleted: shard 0 ends at %d, shard 1 at %d", where, nexts[0]-1, next-1)
+			}
+			switch {
+			case deleted && next != 1:
+				t.Fatalf("%s: the deletion was acknowledged but d/%d still holds records up to %d", where, shard, next-1)
+			case next != 1 && next != 5:
+				t.Fatalf("%s: d/%d partly deleted: records up to %d", where, shard, next-1)
+			}
+			if got := readAll(t, d, 1); uint64(len(got)) != next-1 {
+				t.Fatalf("%s: d/%d reads %d records, bounds say %d", where, shard, len(got), next-1)
+			}
+		}
+		_ = s.Close()
+	}
+	t.Logf("%d crash points walked in DeleteStream", ops+1)
+}

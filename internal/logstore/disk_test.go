@@ -3,7 +3,6 @@ package logstore
 import (
 	"context"
 	"errors"
-	"github.com/runnel-io/runnel/internal/fsutil"
 	"os"
 	"path/filepath"
 	"sync"
@@ -11,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/runnel-io/runnel/internal/fsutil"
 	"github.com/runnel-io/runnel/internal/record"
 )
 

@@ -16,7 +16,13 @@
 //     and never spans segments. If that write fails, the file is cut back to
 //     its previous size; if that cut or an fdatasync fails, the shard is
 //     failed (Append returns a *ShardFailedError) and the round's Sync
-//     waiters get the error. No I/O failure panics.
+//     waiters get the error. No I/O failure panics. So a failed write
+//     (ENOSPC, EIO) is retryable: the next Append may succeed once space
+//     is back; a failed fdatasync is not, until the shard is reopened
+//     (the kernel may have dropped the pages it could not write).
+//   - All file access goes through Options.FS (fsutil.FS; the real file
+//     system by default), so tests inject faults and power losses
+//     (crash_test.go, fault_walk_test.go, fulldisk_test.go).
 //   - Recovery cuts only a torn tail of the last segment (an incomplete or
 //     checksum-failing final frame with nothing intact after it). Any other
 //     damage is corruption: logged at Error, never truncated or skipped,

@@ -3,9 +3,9 @@ package logstore
 import (
 	"container/list"
 	"fmt"
+	"sync"
 
 	"github.com/runnel-io/runnel/internal/fsutil"
-	"sync"
 )
 
 // fileCache bounds the segment files a Store keeps open: one LRU over every

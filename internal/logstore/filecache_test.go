@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/runnel-io/runnel/internal/fsutil"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 
+	"github.com/runnel-io/runnel/internal/fsutil"
 	"github.com/runnel-io/runnel/internal/record"
 )
 

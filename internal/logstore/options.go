@@ -2,10 +2,10 @@ package logstore
 
 import (
 	"log/slog"
-
-	"github.com/runnel-io/runnel/internal/fsutil"
 	"runtime"
 	"time"
+
+	"github.com/runnel-io/runnel/internal/fsutil"
 )
 
 // Options configure a disk Store. Zero fields take their defaults.

@@ -120,7 +120,7 @@ func (sh *Shard) noteCorruption(seg *segment, err error) error {
 	defer sh.mu.Unlock()
 	if seg.corrupt == nil || ce.Offset < seg.corrupt.Offset {
 		seg.corrupt = ce
-		sh.store.log.Error("logstore: corrupt segment, reads stop here", "file", ce.Path, "offset", ce.Offset, "reason", ce.Reason)
+		sh.store.reportCorruption(ce) // corruption_observer.go
 	}
 	return ce
 }

@@ -118,7 +118,7 @@ func (sh *Shard) listSegments() ([]uint64, error) {
 // corruption builds a CorruptionError and logs it loudly.
 func (sh *Shard) corruption(path string, off int64, reason string) *CorruptionError {
 	ce := &CorruptionError{Path: path, Offset: off, Reason: reason}
-	sh.store.log.Error("logstore: corrupt segment, reads stop here", "file", path, "offset", off, "reason", reason)
+	sh.store.reportCorruption(ce) // corruption_observer.go
 	return ce
 }
 

@@ -21,5 +21,9 @@
 //   - Returned and saved slices are never aliased by the store.
 //   - File and Memory are safe for concurrent use; each holds one mutex.
 //
+// File works on an fsutil.FS: OpenFile uses the real file system,
+// OpenFileFS takes another (tests pass an fsutil.Fault to inject faults
+// and power losses).
+//
 // metastore imports internal/fsutil and must not import engine or api.
 package metastore

@@ -14,8 +14,9 @@ import (
 // Storage exports the log store's figures: group-commit rounds as they
 // happen (logstore.Observer) and, with WatchDisk, what is on disk.
 type Storage struct {
-	fsync prometheus.Histogram
-	batch prometheus.Histogram
+	fsync   prometheus.Histogram
+	batch   prometheus.Histogram
+	corrupt prometheus.Counter
 }
 
 // NewStorage registers the group-commit histograms with reg.
@@ -32,8 +33,12 @@ func NewStorage(reg prometheus.Registerer) (*Storage, error) {
 			Help:    "Shard logs made durable by one group-commit round (the batch one fsync wait covers).",
 			Buckets: prometheus.ExponentialBuckets(1, 2, 12), // 1 to 2048
 		}),
+		corrupt: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "runnel_log_corruptions_total",
+			Help: "Damaged spots found in segment files (at startup or by a read), each logged at Error with its file and offset; reads that need them fail with InternalFailure (docs/durability.md).",
+		}),
 	}
-	for _, c := range []prometheus.Collector{s.fsync, s.batch} {
+	for _, c := range []prometheus.Collector{s.fsync, s.batch, s.corrupt} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register storage metrics: %w", err)
 		}
@@ -46,6 +51,9 @@ func (s *Storage) GroupCommit(shards int, fsync time.Duration) {
 	s.fsync.Observe(fsync.Seconds())
 	s.batch.Observe(float64(shards))
 }
+
+// Corruption implements logstore.CorruptionObserver.
+func (s *Storage) Corruption(path string, offset int64) { s.corrupt.Inc() }
 
 // WatchDisk registers the gauges computed at scrape time: bytes of every
 // file under dataDir, segment files under logDir, and openFiles() (the log

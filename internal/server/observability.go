@@ -20,9 +20,10 @@ import (
 )
 
 var (
-	_ api.RequestObserver = (*metrics.Requests)(nil)
-	_ logstore.Observer   = (*metrics.Storage)(nil)
-	_ engine.Observer     = (*metrics.Account)(nil)
+	_ api.RequestObserver         = (*metrics.Requests)(nil)
+	_ logstore.Observer           = (*metrics.Storage)(nil)
+	_ logstore.CorruptionObserver = (*metrics.Storage)(nil)
+	_ engine.Observer             = (*metrics.Account)(nil)
 )
 
 // observability is /metrics, /healthz, /readyz and, with --pprof,

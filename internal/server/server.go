@@ -70,6 +70,9 @@ func New(cfg config.Config, log *slog.Logger) (_ *Server, err error) {
 		if s.lock, err = lockDataDir(cfg.DataDir); err != nil {
 			return nil, err
 		}
+		if err := checkCatalogPresent(cfg.DataDir); err != nil { // catalogguard.go
+			return nil, err
+		}
 		if key, err = loadOrCreateKey(filepath.Join(cfg.DataDir, "server.key")); err != nil {
 			return nil, err
 		}
