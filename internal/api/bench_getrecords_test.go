@@ -1,10 +1,7 @@
 package api_test
 
 import (
-	"encoding/base64"
 	"encoding/json"
-	"fmt"
-	"strings"
 	"testing"
 )
 
@@ -14,18 +11,8 @@ import (
 func BenchmarkGetRecords10000(b *testing.B) {
 	h := newHandler(b)
 	do(h, call{target: "CreateStream", body: `{"StreamName":"s","ShardCount":1}`})
-	data := base64.StdEncoding.EncodeToString(make([]byte, 100))
 	for range 20 {
-		var sb strings.Builder
-		sb.WriteString(`{"StreamName":"s","Records":[`)
-		for i := range 500 {
-			if i > 0 {
-				sb.WriteByte(',')
-			}
-			fmt.Fprintf(&sb, `{"Data":"%s","PartitionKey":"pk-%d"}`, data, i)
-		}
-		sb.WriteString(`]}`)
-		if rec := do(h, call{target: "PutRecords", body: sb.String()}); rec.Code != 200 {
+		if rec := do(h, call{target: "PutRecords", body: putRecordsBody(500)}); rec.Code != 200 {
 			b.Fatal(rec.Body.String())
 		}
 	}

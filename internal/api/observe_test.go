@@ -2,12 +2,9 @@ package api_test
 
 import (
 	"bytes"
-	"encoding/base64"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -76,17 +73,7 @@ func BenchmarkPutRecords500Observed(b *testing.B) {
 	}
 	timed := h.Timed(h, requests)
 	do(timed, call{target: "CreateStream", body: `{"StreamName":"s","ShardCount":4}`})
-	var sb strings.Builder
-	sb.WriteString(`{"StreamName":"s","Records":[`)
-	data := base64.StdEncoding.EncodeToString(make([]byte, 100))
-	for i := range 500 {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		fmt.Fprintf(&sb, `{"Data":"%s","PartitionKey":"pk-%d"}`, data, i)
-	}
-	sb.WriteString(`]}`)
-	body := sb.String()
+	body := putRecordsBody(500)
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {

@@ -190,40 +190,35 @@ func (f *Fault) Kill() *Fault {
 	return g
 }
 
-func keepAll(n *inode, seen map[*inode]*inode) *inode {
-	if c := seen[n]; c != nil {
-		return c
-	}
-	c := &inode{dir: n.dir, mode: n.mode}
-	seen[n] = c
-	if !n.dir {
-		c.data = append([]byte(nil), n.data...)
-		c.durable = append([]byte(nil), n.data...)
-		return c
-	}
-	c.entries = make(map[string]*inode, len(n.entries))
-	for name, child := range n.entries {
-		c.entries[name] = keepAll(child, seen)
-	}
-	c.durEntries = maps2(c.entries)
-	return c
-}
+func keepAll(n *inode, seen map[*inode]*inode) *inode { return copyTree(n, seen, false) }
 
 // survive copies the durable state of n.
-func survive(n *inode, seen map[*inode]*inode) *inode {
+func survive(n *inode, seen map[*inode]*inode) *inode { return copyTree(n, seen, true) }
+
+// copyTree copies n's tree, taking either what was made durable or
+// everything written, and marks the copy all durable.
+func copyTree(n *inode, seen map[*inode]*inode, durableOnly bool) *inode {
 	if c := seen[n]; c != nil {
 		return c
 	}
 	c := &inode{dir: n.dir, mode: n.mode}
 	seen[n] = c
 	if !n.dir {
-		c.data = append([]byte(nil), n.durable...)
-		c.durable = append([]byte(nil), n.durable...)
+		data := n.data
+		if durableOnly {
+			data = n.durable
+		}
+		c.data = append([]byte(nil), data...)
+		c.durable = append([]byte(nil), data...)
 		return c
 	}
-	c.entries = make(map[string]*inode, len(n.durEntries))
-	for name, child := range n.durEntries {
-		c.entries[name] = survive(child, seen)
+	entries := n.entries
+	if durableOnly {
+		entries = n.durEntries
+	}
+	c.entries = make(map[string]*inode, len(entries))
+	for name, child := range entries {
+		c.entries[name] = copyTree(child, seen, durableOnly)
 	}
 	c.durEntries = maps2(c.entries)
 	return c
