@@ -100,6 +100,7 @@ func All() []Scenario {
 		},
 		fanoutScenario(),     // fanout.go
 		latencyScenario(),    // putget.go
+		efoLatencyScenario(), // efolatency.go
 		manyShardsScenario(), // manyshards.go
 		restartScenario(),    // restart.go
 	}
