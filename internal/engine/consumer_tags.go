@@ -31,10 +31,7 @@ func (e *Engine) TagResource(ctx context.Context, resourceARN string, tags map[s
 		return err
 	}
 	return e.mutateConsumer(k, func(c *consumer) (func(), error) {
-		merged := copyTags(c.tags)
-		for key, v := range tags {
-			merged[key] = v
-		}
+		merged := mergeTags(c.tags, tags)
 		if len(merged) > maxTagsPerStream {
 			return nil, errorf(KindInvalidArgument, "Failed to add tags to consumer %s under account %s because a given resource cannot have more than %d tags associated with it.", c.name, e.cfg.AccountID, maxTagsPerStream)
 		}
@@ -54,10 +51,8 @@ func (e *Engine) UntagResource(ctx context.Context, resourceARN string, keys []s
 	if err != nil {
 		return err
 	}
-	for _, key := range keys {
-		if !validTagText(key, ":") {
-			return errorf(KindInvalidArgument, "Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . / = + - %% @ :.")
-		}
+	if err := checkTagKeysToRemove(keys); err != nil {
+		return err
 	}
 	return e.mutateConsumer(k, func(c *consumer) (func(), error) {
 		kept := copyTags(c.tags)

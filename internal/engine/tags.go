@@ -38,10 +38,7 @@ func (e *Engine) AddTagsToStream(ctx context.Context, ref StreamRef, tags map[st
 		if st := s.status(now); st == StatusDeleting || st == StatusCreating {
 			return nil, e.streamNotActive(s.name, st)
 		}
-		merged := copyTags(s.tags)
-		for k, v := range tags {
-			merged[k] = v
-		}
+		merged := mergeTags(s.tags, tags)
 		if len(merged) > maxTagsPerStream {
 			return nil, errorf(KindInvalidArgument, "Failed to add tags to stream %s under account %s because a given stream cannot have more than %d tags associated with it.", s.name, e.cfg.AccountID, maxTagsPerStream)
 		}
@@ -53,10 +50,8 @@ func (e *Engine) AddTagsToStream(ctx context.Context, ref StreamRef, tags map[st
 
 // RemoveTagsFromStream removes tags by key; absent keys are ignored.
 func (e *Engine) RemoveTagsFromStream(ctx context.Context, ref StreamRef, keys []string) error {
-	for _, k := range keys {
-		if !validTagText(k, ":") {
-			return errorf(KindInvalidArgument, "Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . / = + - %% @ :.")
-		}
+	if err := checkTagKeysToRemove(keys); err != nil {
+		return err
 	}
 	return e.mutateStream(ref, func(s *stream, now time.Time) (func(), error) {
 		if st := s.status(now); st == StatusDeleting || st == StatusCreating {
@@ -107,4 +102,24 @@ func (e *Engine) ResourceStream(resourceARN string) (StreamRef, error) {
 		return StreamRef{}, errorf(KindInvalidArgument, "ResourceARN %s is not a valid stream or consumer ARN.", resourceARN)
 	}
 	return StreamRef{ARN: resourceARN}, nil
+}
+
+// mergeTags returns a copy of old with add applied.
+func mergeTags(old, add map[string]string) map[string]string {
+	merged := copyTags(old)
+	for k, v := range add {
+		merged[k] = v
+	}
+	return merged
+}
+
+// checkTagKeysToRemove refuses keys with characters AWS does not allow in
+// the keys of a tag removal.
+func checkTagKeysToRemove(keys []string) error {
+	for _, k := range keys {
+		if !validTagText(k, ":") {
+			return errorf(KindInvalidArgument, "Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . / = + - %% @ :.")
+		}
+	}
+	return nil
 }
