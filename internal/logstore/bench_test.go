@@ -122,3 +122,35 @@ func BenchmarkRead(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSeekTimeBeforeOldest is what every GetRecords pays to find the
+// retention start of a shard whose records are all younger than the
+// retention period: the cutoff is before the first record.
+func BenchmarkSeekTimeBeforeOldest(b *testing.B) {
+	s, err := Open(b.TempDir(), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	sh, err := s.Shard("bench", 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	recs := benchRecords(500, 100)
+	for range 20 {
+		_, token, err := sh.Append(recs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Sync(context.Background(), token); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cutoff := time.Now().Add(-24 * time.Hour).UnixMilli()
+	b.ReportAllocs()
+	for b.Loop() {
+		if idx, err := sh.SeekTime(cutoff); err != nil || idx != 1 {
+			b.Fatalf("SeekTime = %d, %v; want 1", idx, err)
+		}
+	}
+}

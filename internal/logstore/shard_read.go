@@ -152,6 +152,13 @@ func (sh *Shard) SeekTime(ms int64) (uint64, error) {
 		sh.mu.Unlock()
 		return vNext, nil
 	}
+	if seg.firstTS >= ms {
+		// Timestamps never decrease, so the segment's first record is the
+		// answer: no read (a reader asking for the retention start of a
+		// young shard pays nothing).
+		sh.mu.Unlock()
+		return seg.first, nil
+	}
 	segEnd := min(seg.next, vNext)
 	limit, corrupt := seg.readLimit()
 	off, expect := seg.locateTime(ms, segEnd)
