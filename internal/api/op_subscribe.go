@@ -63,6 +63,22 @@ func opSubscribeToShard(h *Handler, w http.ResponseWriter, r *http.Request, body
 			es.exception(toAPIError(err, h.log, "SubscribeToShard"))
 			return nil
 		}
+		if ev.Shared != nil {
+			// Every subscriber handed this whole batch sends the same bytes
+			// (as long as MillisBehindLatest agrees): encode them once.
+			msg, ok := ev.Shared.Load(ev.MillisBehindLatest)
+			if !ok {
+				buf = appendSubscribeEvent(buf[:0], ev)
+				if msg, err = es.encodeEvent("SubscribeToShardEvent", buf); err != nil {
+					return nil
+				}
+				ev.Shared.Store(ev.MillisBehindLatest, msg)
+			}
+			if es.send(msg) != nil {
+				return nil
+			}
+			continue
+		}
 		buf = appendSubscribeEvent(buf[:0], ev)
 		if es.event("SubscribeToShardEvent", buf) != nil {
 			return nil
@@ -83,18 +99,37 @@ func (es *eventWriter) write(headers eventstream.Headers, payload []byte) error 
 	if err := es.enc.Encode(&es.msg, eventstream.Message{Headers: headers, Payload: payload}); err != nil {
 		return err
 	}
-	if _, err := es.w.Write(es.msg.Bytes()); err != nil {
+	return es.send(es.msg.Bytes())
+}
+
+// send writes one encoded message and flushes it.
+func (es *eventWriter) send(msg []byte) error {
+	if _, err := es.w.Write(msg); err != nil {
 		return err
 	}
 	return es.rc.Flush()
 }
 
 func (es *eventWriter) event(eventType string, payload []byte) error {
-	return es.write(eventstream.Headers{
+	return es.write(eventHeaders(eventType), payload)
+}
+
+// encodeEvent returns an event message in a buffer of its own (to share).
+func (es *eventWriter) encodeEvent(eventType string, payload []byte) ([]byte, error) {
+	var b bytes.Buffer
+	b.Grow(len(payload) + 128)
+	if err := es.enc.Encode(&b, eventstream.Message{Headers: eventHeaders(eventType), Payload: payload}); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+func eventHeaders(eventType string) eventstream.Headers {
+	return eventstream.Headers{
 		{Name: ":message-type", Value: eventstream.StringValue("event")},
 		{Name: ":event-type", Value: eventstream.StringValue(eventType)},
 		{Name: ":content-type", Value: eventstream.StringValue("application/json")},
-	}, payload)
+	}
 }
 
 // exception ends the stream with a modelled error of the event stream's

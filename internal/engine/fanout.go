@@ -84,7 +84,8 @@ type feedSub struct {
 // it is handed to.
 type feedBatch struct {
 	read  shardRead
-	first uint64 // index of read.recs[0]
+	first uint64    // index of read.recs[0]
+	memo  EventMemo // the encoding of the whole batch's event, for its subscribers
 }
 
 // feedItem is the part of a batch one subscriber needs, from offset on.

@@ -52,6 +52,41 @@ type SubscribeEvent struct {
 	ContinuationSequenceNumber string
 	MillisBehindLatest         int64
 	ChildShards                []ChildShard
+	// Shared, when set, is shared by every subscriber handed the same
+	// whole batch by the shard's feed: their events differ at most in
+	// MillisBehindLatest, so an encoder can encode such an event once for
+	// all of them (see EventMemo).
+	Shared *EventMemo
+}
+
+// EventMemo holds one encoding of an event that several subscriptions send
+// alike, keyed by the only field that may differ between them
+// (MillisBehindLatest). The engine only carries it; what the bytes are is
+// the encoder's business. Safe for concurrent use.
+type EventMemo struct {
+	mu     sync.Mutex
+	key    int64
+	stored bool
+	val    []byte
+}
+
+// Load returns the encoding stored under key, if any. The bytes are shared:
+// callers must not modify them.
+func (m *EventMemo) Load(key int64) ([]byte, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.stored || m.key != key {
+		return nil, false
+	}
+	return m.val, true
+}
+
+// Store keeps val as the encoding under key (replacing any other); val must
+// not be modified afterwards.
+func (m *EventMemo) Store(key int64, val []byte) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.key, m.val, m.stored = key, val, true
 }
 
 // Subscription is one SubscribeToShard: Next yields its events until the
@@ -276,7 +311,11 @@ func (s *Subscription) readOwn() (ev SubscribeEvent, ok bool, err error) {
 
 func (s *Subscription) fromFeed(it feedItem) SubscribeEvent {
 	recs, seqs, enc := it.records()
-	return s.event(recs, seqs, enc, it.batch.read.next, it.batch.read.tip)
+	ev := s.event(recs, seqs, enc, it.batch.read.next, it.batch.read.tip)
+	if it.offset == 0 {
+		ev.Shared = &it.batch.memo
+	}
+	return ev
 }
 
 // event makes an event of records ending before next, and moves the

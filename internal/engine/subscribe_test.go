@@ -428,3 +428,53 @@ func TestSubscribeEndSubscriptions(t *testing.T) {
 		}
 	})
 }
+
+// Subscribers handed the same whole batch by the feed share one EventMemo,
+// so the encoder can encode their identical events once; an event read
+// from the log by one subscriber alone carries none.
+func TestSubscribeFanOutSharesEventMemo(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newSubRig(t, 1, engine.Config{SubscriptionHeartbeat: time.Hour})
+		c, err := r.e.RegisterStreamConsumer(ctx, consumerStreamARN, "other", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r2 := *r
+		r2.arn = c.ARN
+		a := r.subscribe(t, engine.StartingPosition{Type: engine.Latest})
+		defer a.Close()
+		b := r2.subscribe(t, engine.StartingPosition{Type: engine.Latest})
+		defer b.Close()
+		evA, evB := make(chan engine.SubscribeEvent), make(chan engine.SubscribeEvent)
+		go func() { evA <- next(t, a) }()
+		go func() { evB <- next(t, b) }()
+		synctest.Wait() // both attached to the feed
+		r.put(t, "x", 3)
+		ea, eb := <-evA, <-evB
+		wantData(t, ea, "x-0", "x-1", "x-2")
+		wantData(t, eb, "x-0", "x-1", "x-2")
+		if ea.Shared == nil || ea.Shared != eb.Shared {
+			t.Fatalf("feed events share memo %p and %p, want one non-nil memo", ea.Shared, eb.Shared)
+		}
+		ea.Shared.Store(ea.MillisBehindLatest, []byte("encoded"))
+		if got, ok := eb.Shared.Load(eb.MillisBehindLatest); !ok || string(got) != "encoded" {
+			t.Fatalf("memo Load = %q, %v; want what the other subscriber stored", got, ok)
+		}
+		if _, ok := eb.Shared.Load(eb.MillisBehindLatest + 1); ok {
+			t.Fatal("memo answered for another MillisBehindLatest")
+		}
+
+		// A new subscription from TRIM_HORIZON reads the log itself.
+		c3, err := r.e.RegisterStreamConsumer(ctx, consumerStreamARN, "late", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r3 := *r
+		r3.arn = c3.ARN
+		late := r3.subscribe(t, engine.StartingPosition{Type: engine.TrimHorizon})
+		defer late.Close()
+		if ev := next(t, late); ev.Shared != nil {
+			t.Fatalf("event read from the log by one subscriber has a shared memo")
+		}
+	})
+}
