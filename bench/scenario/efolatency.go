@@ -15,11 +15,11 @@ import (
 )
 
 const (
-	// efoProducers write efolatency's paced load, one single-record
-	// PutRecords call at a time each. At 2,000 records/s each calls every
-	// 32 ms, so calls answered within 32 ms (a durable put waits for
-	// fdatasync) start on schedule.
-	efoProducers = 64
+	// efoTick is each efolatency producer's call interval, as in latency:
+	// at 2,000 records/s and 5 records per call that is 16 producers.
+	efoTick = latencyTick
+	// efoMaxProducers bounds the producers whatever the rate and call size.
+	efoMaxProducers = 256
 	// efoLateBy is how far behind its schedule a call must start to be
 	// counted late (the load generator did not keep up).
 	efoLateBy = time.Millisecond
@@ -31,9 +31,9 @@ const (
 func efoLatencyScenario() Scenario {
 	return Scenario{
 		Name: "efolatency",
-		Description: fmt.Sprintf("put-to-subscriber latency through SubscribeToShard: %d shards, 1 registered consumer subscribed to every shard at LATEST (resubscribing after the last ContinuationSequenceNumber whenever a subscription ends); %d producers send single-record PutRecords at a fixed total rate (-latency-rate, default 2000 records/s), random partition keys; latency = arrival of the subscriber event − send time carried in the payload. Runnel only: kinesalite and the baseline have no SubscribeToShard",
-			putShards, efoProducers),
-		Concurrency: efoProducers + putShards + 1,
+		Description: fmt.Sprintf("put-to-subscriber latency through SubscribeToShard: %d shards, 1 registered consumer subscribed to every shard at LATEST (resubscribing after the last ContinuationSequenceNumber whenever a subscription ends); producers send PutRecords of -efo-records-per-call records (default 5, as in latency) every %v at a fixed total rate (-latency-rate, default 2000 records/s), random partition keys, their start times spread evenly over the interval; latency = arrival of the subscriber event − send time carried in the payload. Runnel only: kinesalite and the baseline have no SubscribeToShard",
+			putShards, efoTick),
+		Concurrency: efoMaxProducers + putShards + 1,
 		Targets:     []string{"runnel"},
 		Run:         runEFOLatency,
 	}
@@ -101,26 +101,29 @@ func runEFOLatency(ctx context.Context, env Env) Result {
 		swg.Go(func() { s.run(subCtx, c, consumerARN, firsts[i], &subErrs) })
 	}
 
-	// Paced producers: one record per call, each producer on an absolute
-	// schedule, the producers offset evenly so that records leave at an
-	// even rate.
+	// Paced producers: perCall records every efoTick each, on an absolute
+	// schedule, the producers offset evenly over the interval so that
+	// calls leave at an even rate.
 	rate := max(env.Sizes.LatencyRate, 1)
-	tick := time.Duration(efoProducers) * time.Second / time.Duration(rate)
-	out := &putOutcome{ledgers: newLedgers(efoProducers)}
-	putLats := make([]*latencies, efoProducers)
+	perCall := max(env.Sizes.EFORecordsPerCall, 1)
+	producers := min(max(rate*int(efoTick/time.Millisecond)/1000/perCall, 1), efoMaxProducers)
+	out := &putOutcome{ledgers: newLedgers(producers)}
+	putLats := make([]*latencies, producers)
 	var late atomic.Int64
 	var pwg sync.WaitGroup
 	start := time.Now()
+	before := markCPU(env.PID())
 	deadline := start.Add(env.Duration)
-	for w := range efoProducers {
+	for w := range producers {
 		putLats[w] = &latencies{}
 		pwg.Go(func() {
-			p := producer{client: c, stream: stream, plan: putPlan{batch: 1}, ledger: out.ledgers[w], lat: putLats[w], out: out}
-			late.Add(p.pacedSingles(ctx, start.Add(time.Duration(w)*tick/efoProducers), tick, deadline))
+			p := producer{client: c, stream: stream, plan: putPlan{batch: perCall}, ledger: out.ledgers[w], lat: putLats[w], out: out}
+			late.Add(p.pacedCalls(ctx, start.Add(time.Duration(w)*efoTick/time.Duration(producers)), efoTick, deadline))
 		})
 	}
 	pwg.Wait()
 	out.elapsed = time.Since(start)
+	cpu := cpuNote("the paced writes (producers and subscribers)", before, markCPU(env.PID()), out.calls, "PutRecords call")
 
 	// Let the subscribers receive what was acknowledged, then stop them.
 	var sent, acked int64
@@ -171,14 +174,15 @@ func runEFOLatency(ctx context.Context, env Env) Result {
 	r.Figures = append(r.Figures,
 		Figure{"put-to-subscriber p50 / p99 / max", fmt.Sprintf("%v / %v / %v over %d records", r.Latency.P50, r.Latency.P99, r.Latency.Max, r.Latency.Samples)},
 		Figure{"records sent / acknowledged / delivered", fmt.Sprintf("%d / %d / %d", sent, acked, r.Records)},
-		Figure{"write rate", fmt.Sprintf("%.0f records/s acknowledged (%d producers × 1 record every %v, single-record PutRecords)", float64(acked)/out.elapsed.Seconds(), efoProducers, tick)})
+		Figure{"write rate", fmt.Sprintf("%.0f records/s acknowledged (%d producers × %d records every %v)", float64(acked)/out.elapsed.Seconds(), producers, perCall, efoTick)})
 	r.Notes = append(r.Notes,
 		"kinesalite and the baseline are not run: neither has SubscribeToShard",
 		"latency columns are put-to-subscriber: the time the SubscribeToShardEvent carrying the record arrived minus the send time in its payload (taken just before its PutRecords call), so they include the durable put",
-		fmt.Sprintf("single-record PutRecords calls so that each record carries its own send time and records leave evenly; the calls themselves: p50 %v, p99 %v, max %v; %d of %d started more than %v behind schedule",
+		fmt.Sprintf("the PutRecords calls themselves: p50 %v, p99 %v, max %v; %d of %d started more than %v behind schedule",
 			putLat.P50, putLat.P99, putLat.Max, late.Load(), out.calls, efoLateBy),
 		fmt.Sprintf("subscribers: %d SubscribeToShard calls for %d shards (%d resubscriptions), %d events; delivered per shard: %s",
-			subscriptions, len(shards), subscriptions-len(shards), events, strings.Join(perShard, ", ")))
+			subscriptions, len(shards), subscriptions-len(shards), events, strings.Join(perShard, ", ")),
+		cpu)
 	v := NewTimedVerifier(out.ledgers)
 	v.Observe("subscribers", all)
 	verdict := v.Verdict()
@@ -195,25 +199,27 @@ func runEFOLatency(ctx context.Context, env Env) Result {
 	return r
 }
 
-// pacedSingles sends one record every tick from first until deadline, each
-// stamped with the time its call starts; it returns how many calls started
-// more than efoLateBy behind schedule.
-func (p *producer) pacedSingles(ctx context.Context, first time.Time, tick time.Duration, deadline time.Time) int64 {
+// pacedCalls sends p.plan.batch records every tick from first until
+// deadline, each stamped with the time its call starts; it returns how many
+// calls started more than efoLateBy behind schedule.
+func (p *producer) pacedCalls(ctx context.Context, first time.Time, tick time.Duration, deadline time.Time) int64 {
 	var late int64
-	buf := make([]byte, 0, PayloadSize)
-	entries := make([]types.PutRecordsRequestEntry, 1)
+	bufs := make([][]byte, p.plan.batch)
+	entries := make([]types.PutRecordsRequestEntry, p.plan.batch)
 	for next := first; next.Before(deadline) && time.Now().Before(deadline) && ctx.Err() == nil; next = next.Add(tick) {
 		if d := time.Until(next); d > 0 {
 			time.Sleep(d)
 		}
-		counter := p.ledger.next(1)
+		counter := p.ledger.next(p.plan.batch)
 		now := time.Now()
 		if now.Sub(next) > efoLateBy {
 			late++
 		}
-		buf = AppendPayload(buf[:0], p.ledger.producer, counter)
-		StampPayload(buf, now)
-		entries[0] = types.PutRecordsRequestEntry{Data: buf, PartitionKey: aws.String(PartitionKey(p.ledger.producer, counter))}
+		for i := range entries {
+			bufs[i] = AppendPayload(bufs[i][:0], p.ledger.producer, counter+i)
+			StampPayload(bufs[i], now)
+			entries[i] = types.PutRecordsRequestEntry{Data: bufs[i], PartitionKey: aws.String(PartitionKey(p.ledger.producer, counter+i))}
+		}
 		p.putRecords(ctx, counter, entries)
 	}
 	return late

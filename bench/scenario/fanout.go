@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -58,6 +57,7 @@ type fanoutPhase struct {
 	delivery    Latency // put start to arrival at a subscriber, every (record, subscriber)
 	deliveries  int64
 	problems    []string // integrity failures
+	cpu         string   // CPU split of the unpaced part
 }
 
 func (p fanoutPhase) writeRate() float64 {
@@ -92,7 +92,7 @@ func runFanout(ctx context.Context, env Env) Result {
 			note += fmt.Sprintf("; at %d records/s, put-to-subscriber p50 %v p99 %v max %v over %d samples; %d deliveries in all",
 				fanoutPacedRate, p.delivery.P50, p.delivery.P99, p.delivery.Max, p.delivery.Samples, p.deliveries)
 		}
-		r.Notes = append(r.Notes, note)
+		r.Notes = append(r.Notes, note+"; "+p.cpu)
 		problems = append(problems, p.problems...)
 		if n == 0 {
 			base = p.writeRate()
@@ -126,18 +126,20 @@ func runFanoutPhase(ctx context.Context, env Env, n int, phase time.Duration) (f
 	if err != nil {
 		return p, err
 	}
-	subs, err := subscribeAll(ctx, c, stream, shards[0], n)
-	defer func() {
-		for _, s := range subs {
-			s.close()
-		}
-	}()
+	arns, err := registerConsumers(ctx, c, stream, n)
 	if err != nil {
 		return p, err
 	}
-	var wg sync.WaitGroup
-	for _, s := range subs {
-		wg.Go(s.consume)
+	var child *fanoutChild
+	if n > 0 {
+		exe, err := selfExecutable()
+		if err != nil {
+			return p, err
+		}
+		if child, err = startFanoutChild(ctx, exe, fanoutChildSpec{Endpoint: env.Endpoint, Shard: shards[0], Consumers: arns}); err != nil {
+			return p, err
+		}
+		defer child.kill()
 	}
 
 	// One writer, one call at a time: first paced at the AWS per-shard
@@ -180,6 +182,11 @@ func runFanoutPhase(ctx context.Context, env Env, n int, phase time.Duration) (f
 	tick.Stop()
 	pacedRecords := counter
 	start := time.Now()
+	before := markCPU(env.PID())
+	var childBefore time.Duration
+	if child != nil {
+		childBefore, _ = procCPU(child.pid())
+	}
 	for time.Since(start) < phase/2 && ctx.Err() == nil {
 		sent := time.Now()
 		if err := put(false); err != nil {
@@ -191,26 +198,38 @@ func runFanoutPhase(ctx context.Context, env Env, n int, phase time.Duration) (f
 	p.elapsed = time.Since(start)
 	p.written = counter
 	p.unpaced = counter - pacedRecords
+	p.cpu = cpuNote("the unpaced writes", before, markCPU(env.PID()), p.unpaced, "record written")
+	if child != nil {
+		if after, ok := procCPU(child.pid()); ok {
+			p.cpu += fmt.Sprintf("; subscriber process %.2f cores", (after-childBefore).Seconds()/p.elapsed.Seconds())
+		}
+	}
 	p.putLatency = summarize(&lat)
 
 	// Every subscriber must get every record.
-	deadline := time.Now().Add(fanoutDrainTimeout)
-	for _, s := range subs {
-		for s.received.Load() < p.written && time.Now().Before(deadline) && s.failed.Load() == nil {
-			time.Sleep(10 * time.Millisecond)
-		}
-		s.close()
+	if child == nil {
+		return p, nil
 	}
-	wg.Wait()
-	lats := make([]*latencies, len(subs))
-	for i, s := range subs {
-		lats[i] = &s.lat
-		p.deliveries += s.received.Load()
-		if got := s.received.Load(); got != p.written {
+	rep, err := child.finish(p.written)
+	if err != nil {
+		return p, err
+	}
+	if len(rep.Received) != n || len(rep.Failures) != n || len(rep.Samples) != n || len(rep.Max) != n {
+		return p, fmt.Errorf("subscriber process reported on %d subscribers, want %d", len(rep.Received), n)
+	}
+	lats := make([]*latencies, n)
+	for i, got := range rep.Received {
+		l := &latencies{max: time.Duration(rep.Max[i])}
+		for _, ns := range rep.Samples[i] {
+			l.samples = append(l.samples, time.Duration(ns))
+		}
+		lats[i] = l
+		p.deliveries += got
+		if got != p.written {
 			p.problems = append(p.problems, fmt.Sprintf("%d subscribers: subscriber %d got %d of %d records", n, i, got, p.written))
 		}
-		if f := s.failed.Load(); f != nil {
-			p.problems = append(p.problems, fmt.Sprintf("%d subscribers: subscriber %d: %s", n, i, *f))
+		if f := rep.Failures[i]; f != "" {
+			p.problems = append(p.problems, fmt.Sprintf("%d subscribers: subscriber %d: %s", n, i, f))
 		}
 	}
 	p.delivery = summarize(lats...)
@@ -266,9 +285,9 @@ func (s *fanoutSubscriber) close() {
 	s.cancel()
 }
 
-// subscribeAll registers n consumers (at most 5 CREATING at a time, as AWS
-// allows) and subscribes each to shard at LATEST.
-func subscribeAll(ctx context.Context, c *kinesis.Client, stream, shard string, n int) ([]*fanoutSubscriber, error) {
+// registerConsumers registers n consumers on stream, one at a time, each
+// waited for until ACTIVE, and returns their ARNs.
+func registerConsumers(ctx context.Context, c *kinesis.Client, stream string, n int) ([]string, error) {
 	callCtx, cancel := context.WithTimeout(ctx, callTimeout)
 	sum, err := c.DescribeStreamSummary(callCtx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(stream)})
 	cancel()
@@ -289,6 +308,11 @@ func subscribeAll(ctx context.Context, c *kinesis.Client, stream, shard string, 
 			return nil, err
 		}
 	}
+	return arns, nil
+}
+
+// subscribeConsumers subscribes each consumer to shard at LATEST.
+func subscribeConsumers(ctx context.Context, c *kinesis.Client, shard string, arns []string) ([]*fanoutSubscriber, error) {
 	var subs []*fanoutSubscriber
 	for _, arn := range arns {
 		callCtx, cancel := context.WithTimeout(ctx, callTimeout)

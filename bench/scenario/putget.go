@@ -87,6 +87,7 @@ func runLatency(ctx context.Context, env Env) Result {
 	putLats := make([]*latencies, latencyProducers)
 	var pwg sync.WaitGroup
 	start := time.Now()
+	before := markCPU(env.PID())
 	deadline := start.Add(env.Duration)
 	for w := range latencyProducers {
 		putLats[w] = &latencies{}
@@ -97,6 +98,7 @@ func runLatency(ctx context.Context, env Env) Result {
 	}
 	pwg.Wait()
 	out.elapsed = time.Since(start)
+	cpu := cpuNote("the paced writes (producers and polling consumers)", before, markCPU(env.PID()), out.calls+polls.Load(), "call")
 
 	// Let the consumers read what was acknowledged, then stop them.
 	var acked int64
@@ -124,7 +126,8 @@ func runLatency(ctx context.Context, env Env) Result {
 		Figure{"write rate", fmt.Sprintf("%.0f records/s (%d producers × %d records every %v)", float64(out.acked)/out.elapsed.Seconds(), latencyProducers, perCall, latencyTick)})
 	r.Notes = append(r.Notes,
 		fmt.Sprintf("latency columns are put-to-get (read time − send time in the payload), over %d records; the PutRecords calls themselves: p50 %v, p99 %v, max %v", r.Latency.Samples, putLat.P50, putLat.P99, putLat.Max),
-		fmt.Sprintf("consumers: %d GetRecords calls, %d of them empty; after an empty one a consumer pauses %v, after records it polls again at once", polls.Load(), empty.Load(), pause))
+		fmt.Sprintf("consumers: %d GetRecords calls, %d of them empty; after an empty one a consumer pauses %v, after records it polls again at once", polls.Load(), empty.Load(), pause),
+		cpu)
 	if err := errors.Join(failures...); err != nil {
 		r.Integrity = "FAIL: a consumer stopped: " + truncate(err.Error(), 200)
 		return r

@@ -12,6 +12,7 @@ import (
 // Env is what a scenario runs against.
 type Env struct {
 	Target   string
+	Endpoint string // the target's base URL, for a helper process
 	Client   *kinesis.Client
 	Duration time.Duration // of the timed phase, for the timed scenarios
 	// ReadBack says the target stores records, so reading them back and
@@ -36,11 +37,14 @@ type Sizes struct {
 	PollPause      time.Duration // latency: pause after an empty GetRecords
 	ManyStreams    int           // streams of 4 shards in manyshards
 	RestartRecords int           // records filled before restart
+	// EFORecordsPerCall is the records per PutRecords call in efolatency
+	// (1: single-record calls, as many producers as the rate needs).
+	EFORecordsPerCall int
 }
 
 // DefaultSizes are the sizes.
 func DefaultSizes() Sizes {
-	return Sizes{LatencyRate: 2000, PollPause: time.Millisecond, ManyStreams: 1000, RestartRecords: 10_000_000}
+	return Sizes{LatencyRate: 2000, PollPause: time.Millisecond, ManyStreams: 1000, RestartRecords: 10_000_000, EFORecordsPerCall: 5}
 }
 
 // Scenario is one workload.
@@ -123,7 +127,9 @@ func runPuts(ctx context.Context, env Env, name string, plan putPlan) Result {
 		return r
 	}
 	plan.deadline = time.Now().Add(env.Duration)
+	before := markCPU(env.PID())
 	out := putLoad(ctx, env.Client, stream, plan)
+	r.Notes = append(r.Notes, cpuNote("the timed puts", before, markCPU(env.PID()), out.calls, "call"))
 	out.fill(&r)
 	env.Log("%s %s: %d records acked in %v, %d call errors", name, env.Target, out.acked, out.elapsed.Round(time.Millisecond), out.callErrors)
 	r.Integrity = readBack(ctx, env, stream, out.ledgers, &r)
@@ -173,7 +179,9 @@ func runGetRecords(ctx context.Context, env Env) Result {
 		v = NewVerifier(put.ledgers)
 		sink = v.Observe
 	}
+	before := markCPU(env.PID())
 	s, err := drain(ctx, env.Client, stream, &errs, sink)
+	r.Notes = append(r.Notes, cpuNote("the drain", before, markCPU(env.PID()), s.calls, "call"))
 	r.Records, r.Bytes, r.Calls, r.Elapsed, r.Latency = s.records, s.bytes, s.calls, s.elapsed, s.latency
 	r.ErrorSamples = errs.samples()
 	r.CallErrors = errs.total()

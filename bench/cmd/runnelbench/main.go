@@ -58,6 +58,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the load generator (not the targets) to `file`")
 	o.sizes = scenario.DefaultSizes()
 	fs.IntVar(&o.sizes.LatencyRate, "latency-rate", o.sizes.LatencyRate, "records/s written in the latency scenario")
+	fs.IntVar(&o.sizes.EFORecordsPerCall, "efo-records-per-call", o.sizes.EFORecordsPerCall, "efolatency: records per PutRecords call (1 for single-record calls)")
 	fs.DurationVar(&o.sizes.PollPause, "poll-pause", o.sizes.PollPause, "latency scenario: a consumer's pause after an empty GetRecords")
 	fs.IntVar(&o.sizes.ManyStreams, "many-streams", o.sizes.ManyStreams, "streams (of 4 shards) created in the manyshards scenario")
 	fs.IntVar(&o.sizes.RestartRecords, "restart-records", o.sizes.RestartRecords, "records filled before the restart scenario restarts runnel")
@@ -70,8 +71,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if o.duration <= 0 || o.duration > time.Hour {
 		return o, fmt.Errorf("-duration %v: want more than 0 and at most 1h", o.duration)
 	}
-	if o.sizes.LatencyRate < 1 || o.sizes.ManyStreams < 1 || o.sizes.RestartRecords < 1 || o.sizes.PollPause < 0 || o.sizes.PollPause > time.Second {
-		return o, errors.New("-latency-rate, -many-streams and -restart-records must be at least 1, -poll-pause between 0 and 1s")
+	if o.sizes.LatencyRate < 1 || o.sizes.EFORecordsPerCall < 1 || o.sizes.EFORecordsPerCall > 500 || o.sizes.ManyStreams < 1 || o.sizes.RestartRecords < 1 || o.sizes.PollPause < 0 || o.sizes.PollPause > time.Second {
+		return o, errors.New("-latency-rate, -many-streams and -restart-records must be at least 1, -efo-records-per-call between 1 and 500, -poll-pause between 0 and 1s")
 	}
 	for _, name := range splitList(*scenarios) {
 		i := slices.IndexFunc(all, func(s scenario.Scenario) bool { return s.Name == name })
@@ -105,6 +106,14 @@ func splitList(s string) []string {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == scenario.FanoutSubscribersCommand {
+		newClient := func(endpoint string, conns int) *kinesis.Client { return harness.NewClient(endpoint, conns).Client }
+		if err := scenario.RunFanoutSubscribers(context.Background(), newClient, args[1:], os.Stdin, stdout); err != nil {
+			fmt.Fprintf(stderr, "runnelbench %s: %v\n", scenario.FanoutSubscribersCommand, err)
+			return 1
+		}
+		return 0
+	}
 	o, err := parseFlags(args, stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -320,6 +329,7 @@ func runOne(ctx context.Context, o options, sc scenario.Scenario, t target, tmp 
 	clients := []*harness.Client{client}
 	env := scenario.Env{
 		Target:   t.name,
+		Endpoint: proc.Endpoint(),
 		Client:   client.Client,
 		Duration: o.duration,
 		ReadBack: t.readBack,
