@@ -7,7 +7,7 @@
 // Scenarios:
 //   - putrecords: 8 producers, each PutRecords of 500 × 100 B, 4 shards;
 //   - putrecord64: 64 concurrent single-record PutRecord callers (100 B);
-//   - getrecords: 200,000 × 100 B put in batches of 500, then all 4 shards
+//   - getrecords: 1,000,000 × 100 B put in batches of 500, then all 4 shards
 //     drained from TRIM_HORIZON with GetRecords Limit 10000; the drain is
 //     what is timed.
 //

@@ -75,7 +75,7 @@ const (
 	putBatch    = 500
 	putWorkers  = 8
 	singleCalls = 64
-	fillRecords = 200_000
+	fillRecords = 1_000_000 // the size
 	// fillTimeout bounds the untimed fill of the getrecords scenario.
 	fillTimeout = 10 * time.Minute
 )

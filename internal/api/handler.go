@@ -77,6 +77,7 @@ type Handler struct {
 	streams map[string]streamOperation // event-stream responses (op_subscribe.go)
 	cbor    *cborCodec
 	auth    *Authenticator // nil: any well-formed signature is accepted
+	bodies  bodyPool       // response buffers of the hot read path (pool.go)
 
 	defaultAccount string             // caller when signatures are not verified
 	backends       map[string]Backend // by account id (accounts.go)
@@ -101,7 +102,7 @@ const (
 
 // NewHandler returns the HTTP handler for the Kinesis API.
 func NewHandler(backend Backend, log *slog.Logger) *Handler {
-	return &Handler{backend: backend, log: log, ops: operations(), streams: streamOperations(), cbor: newCBORCodec()}
+	return &Handler{backend: backend, log: log, ops: operations(), streams: streamOperations(), cbor: newCBORCodec(), bodies: newBodyPool()}
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -170,6 +171,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.writeError(w, toAPIError(err, h.log, opName))
 		return
+	}
+	if pb, ok := out.(pooledBody); ok {
+		defer h.bodies.put(pb.b) // after the write below: nothing refers to it then
+		out = json.RawMessage(*pb.b)
 	}
 	if isCBOR {
 		h.writeCBOR(w, opName, out)

@@ -131,7 +131,9 @@ func opGetRecords(h *Handler, ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return json.RawMessage(appendGetRecords(make([]byte, 0, responseSize(out)), out)), nil
+	buf := h.bodies.get(responseSize(out))
+	*buf = appendGetRecords(*buf, out)
+	return pooledBody{buf}, nil
 }
 
 // responseSize estimates the encoded size of a GetRecords response.
