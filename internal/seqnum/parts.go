@@ -65,30 +65,67 @@ const (
 	chunkDigits = 19
 )
 
-// appendDecimal appends w in decimal without leading zeros.
+// appendDecimal appends w in decimal without leading zeros. It divides by
+// 10^19 (three 64-bit divisions per round) and writes each 19-digit chunk
+// two digits at a time from a table.
 func (w u192) appendDecimal(dst []byte) []byte {
 	var buf [58]byte // 2^192 has 58 decimal digits
 	i := len(buf)
 	for {
+		// Divisions of zero words are skipped: a 56-digit number takes 5
+		// instead of 9.
 		var r uint64
-		w[2], r = bits.Div64(0, w[2], chunk)
-		w[1], r = bits.Div64(r, w[1], chunk)
-		w[0], r = bits.Div64(r, w[0], chunk)
-		if w == (u192{}) {
-			for r >= 10 {
-				i--
-				buf[i] = byte('0' + r%10)
-				r /= 10
+		switch {
+		case w[2] == 0 && w[1] == 0 && w[0] < chunk:
+			r, w[0] = w[0], 0
+		default:
+			if w[2] != 0 {
+				w[2], r = bits.Div64(0, w[2], chunk)
 			}
-			i--
-			buf[i] = byte('0' + r)
+			if w[1] != 0 || r != 0 {
+				w[1], r = bits.Div64(r, w[1], chunk)
+			}
+			w[0], r = bits.Div64(r, w[0], chunk)
+		}
+		if w == (u192{}) {
+			for r >= 100 {
+				q := r / 100
+				d := (r - q*100) * 2
+				i -= 2
+				buf[i], buf[i+1] = digitPairs[d], digitPairs[d+1]
+				r = q
+			}
+			if r >= 10 {
+				i -= 2
+				buf[i], buf[i+1] = digitPairs[r*2], digitPairs[r*2+1]
+			} else {
+				i--
+				buf[i] = byte('0' + r)
+			}
 			break
 		}
-		for range chunkDigits {
-			i--
-			buf[i] = byte('0' + r%10)
-			r /= 10
+		// A full chunk: 19 digits, leading zeros included.
+		for range chunkDigits / 2 {
+			q := r / 100
+			d := (r - q*100) * 2
+			i -= 2
+			buf[i], buf[i+1] = digitPairs[d], digitPairs[d+1]
+			r = q
 		}
+		i--
+		buf[i] = byte('0' + r)
 	}
 	return append(dst, buf[i:]...)
 }
+
+// digitPairs holds "00" to "99": entry n is at 2n.
+const digitPairs = "00010203040506070809" +
+	"10111213141516171819" +
+	"20212223242526272829" +
+	"30313233343536373839" +
+	"40414243444546474849" +
+	"50515253545556575859" +
+	"60616263646566676869" +
+	"70717273747576777879" +
+	"80818283848586878889" +
+	"90919293949596979899"

@@ -202,3 +202,27 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// appendDecimal agrees with math/big on arbitrary 192-bit values, small
+// ones (whose zero words it skips) and the extremes included.
+func TestAppendDecimalMatchesBig(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	values := []u192{{}, {1}, {9}, {10}, {chunk - 1}, {chunk}, {chunk + 1}, {0, 1}, {0, 0, 1}, {^uint64(0), ^uint64(0), ^uint64(0)}}
+	for range 20000 {
+		var w u192
+		for i := range w {
+			if r.IntN(3) > 0 {
+				w[i] = r.Uint64() >> r.UintN(64)
+			}
+		}
+		values = append(values, w)
+	}
+	for _, w := range values {
+		n := new(big.Int).SetUint64(w[2])
+		n.Lsh(n, 64).Or(n, new(big.Int).SetUint64(w[1]))
+		n.Lsh(n, 64).Or(n, new(big.Int).SetUint64(w[0]))
+		if got, want := string(w.appendDecimal(nil)), n.String(); got != want {
+			t.Fatalf("appendDecimal(%x) = %s, want %s", w, got, want)
+		}
+	}
+}
