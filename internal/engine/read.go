@@ -161,14 +161,11 @@ func (e *Engine) GetRecords(ctx context.Context, iterator string, limit int) (Ge
 	}
 	e.chargeRead(streamID, t.Shard, recs, now)
 	e.observer().Outgoing(streamID, t.Shard, len(recs), recordBytes(recs), iteratorAge(recs, now))
-	out := GetRecordsOutput{Records: recs, SequenceNumbers: make([]string, len(recs))}
+	out := GetRecordsOutput{Records: recs, SequenceNumbers: sh.sequences(recs)}
 	out.Encrypted = encrypted
 	next := from
-	buf := make([]byte, 0, 64)
-	for i := range recs {
-		buf = sh.sequence(buf[:0], recs[i].Index, recs[i].Timestamp)
-		out.SequenceNumbers[i] = string(buf)
-		next = recs[i].Index + 1
+	if len(recs) > 0 {
+		next = recs[len(recs)-1].Index + 1
 	}
 	_, tip := log.Bounds()
 	if len(recs) > 0 && next < tip {

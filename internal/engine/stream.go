@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/runnel-io/runnel/internal/hashkey"
+	"github.com/runnel-io/runnel/internal/record"
 	"github.com/runnel-io/runnel/internal/seqnum"
 )
 
@@ -132,6 +133,29 @@ func (sh *shard) sequence(dst []byte, index uint64, timestampMs int64) []byte {
 		recordSec = sh.createdSec
 	}
 	return seqnum.Parts{ShardCreateTime: sh.createdSec, ShardIndex: sh.index, SeqIndex: index, RecordTime: recordSec}.AppendDecimal(dst)
+}
+
+// sequences returns the sequence numbers of recs (records of this shard),
+// all sharing one backing string: one allocation for a whole read instead
+// of one per record.
+func (sh *shard) sequences(recs []record.Record) []string {
+	if len(recs) == 0 {
+		return []string{}
+	}
+	buf := make([]byte, 0, len(recs)*seqnum.Digits)
+	ends := make([]int, len(recs))
+	for i := range recs {
+		buf = sh.sequence(buf, recs[i].Index, recs[i].Timestamp)
+		ends[i] = len(buf)
+	}
+	all := string(buf)
+	seqs := make([]string, len(recs))
+	start := 0
+	for i, end := range ends {
+		seqs[i] = all[start:end]
+		start = end
+	}
+	return seqs
 }
 
 // rebuildRouting recomputes the open shards ordered by starting hash key.

@@ -406,12 +406,9 @@ func (e *Engine) readSubscribed(streamName string, key shardKey, from uint64, ma
 		return shardRead{}, fmt.Errorf("decrypt shard %d of stream %s: %w", key.shard, streamName, err)
 	}
 	rd.recs, rd.next = recs, from
-	rd.seqs = make([]string, len(recs))
-	buf := make([]byte, 0, 64)
-	for i := range recs {
-		buf = seqShard.sequence(buf[:0], recs[i].Index, recs[i].Timestamp)
-		rd.seqs[i] = string(buf)
-		rd.next = recs[i].Index + 1
+	rd.seqs = seqShard.sequences(recs)
+	if len(recs) > 0 {
+		rd.next = recs[len(recs)-1].Index + 1
 	}
 	_, rd.tip = log.Bounds()
 	return rd, nil
