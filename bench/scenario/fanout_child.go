@@ -38,9 +38,12 @@ type fanoutChildSpec struct {
 // fanoutChildReport is what the subscriber process answers at the end.
 type fanoutChildReport struct {
 	Received []int64
-	Failures []string
-	Samples  [][]int64 // per subscriber: paced-record latencies, ns
-	Max      []int64   // per subscriber: longest latency, ns
+	// AtWritten is what each subscriber had received when the writer
+	// finished (the rest arrived while the parent waited).
+	AtWritten []int64
+	Failures  []string
+	Samples   [][]int64 // per subscriber: paced-record latencies, ns
+	Max       []int64   // per subscriber: longest latency, ns
 }
 
 // RunFanoutSubscribers is the subscriber process: it subscribes one
@@ -77,13 +80,16 @@ func RunFanoutSubscribers(ctx context.Context, newClient func(endpoint string, c
 	if err != nil {
 		return fmt.Errorf("fanout-subscribers: reading the written count: %w", err)
 	}
+	rep := fanoutChildReport{}
+	for _, s := range subs {
+		rep.AtWritten = append(rep.AtWritten, s.received.Load())
+	}
 	written, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(line), "written "), 10, 64)
 	if err != nil {
 		return fmt.Errorf("fanout-subscribers: %q: %w", line, err)
 	}
 	waitReceived(subs, written)
 	wg.Wait()
-	rep := fanoutChildReport{}
 	for _, s := range subs {
 		rep.Received = append(rep.Received, s.received.Load())
 		if f := s.failed.Load(); f != nil {
@@ -128,7 +134,11 @@ func startFanoutChild(ctx context.Context, exe string, spec fanoutChildSpec) (*f
 	if err != nil {
 		return nil, err
 	}
-	ch := &fanoutChild{cmd: exec.CommandContext(ctx, "nice", "-n", "19", exe, FanoutSubscribersCommand, string(arg))}
+	// SCHED_IDLE (chrt --idle): the subscribers stand in for consumers on
+	// other machines, so they get only CPU the writer and the server leave
+	// unused. They fall behind while the writer runs and catch up after it;
+	// the report says how much of the fan-out happened during the writes.
+	ch := &fanoutChild{cmd: exec.CommandContext(ctx, "chrt", "--idle", "0", exe, FanoutSubscribersCommand, string(arg))}
 	ch.cmd.Stderr = &ch.errs
 	if ch.stdin, err = ch.cmd.StdinPipe(); err != nil {
 		return nil, err

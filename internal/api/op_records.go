@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/runnel-io/runnel/internal/engine"
+	"github.com/runnel-io/runnel/internal/record"
 )
 
 type putRecordsEntry struct {
@@ -138,9 +139,15 @@ func opGetRecords(h *Handler, ctx context.Context, body []byte) (any, error) {
 
 // responseSize estimates the encoded size of a GetRecords response.
 func responseSize(out engine.GetRecordsOutput) int {
+	return recordsJSONSize(out.Records)
+}
+
+// recordsJSONSize estimates the encoded size of a response or event
+// carrying recs (a little over, so that encoding does not grow the buffer).
+func recordsJSONSize(recs []record.Record) int {
 	n := 512
-	for i := range out.Records {
-		n += 160 + len(out.Records[i].Data)*4/3 + len(out.Records[i].PartitionKey)
+	for i := range recs {
+		n += 160 + len(recs[i].Data)*4/3 + len(recs[i].PartitionKey)
 	}
 	return n
 }

@@ -64,17 +64,7 @@ func opSubscribeToShard(h *Handler, w http.ResponseWriter, r *http.Request, body
 			return nil
 		}
 		if ev.Shared != nil {
-			// Every subscriber handed this whole batch sends the same bytes
-			// (as long as MillisBehindLatest agrees): encode them once.
-			msg, ok := ev.Shared.Load(ev.MillisBehindLatest)
-			if !ok {
-				buf = appendSubscribeEvent(buf[:0], ev)
-				if msg, err = es.encodeEvent("SubscribeToShardEvent", buf); err != nil {
-					return nil
-				}
-				ev.Shared.Store(ev.MillisBehindLatest, msg)
-			}
-			if es.send(msg) != nil {
+			if es.sendShared(ev, &buf) != nil {
 				return nil
 			}
 			continue
@@ -84,6 +74,33 @@ func opSubscribeToShard(h *Handler, w http.ResponseWriter, r *http.Request, body
 			return nil
 		}
 	}
+}
+
+// sendShared sends an event whose batch other subscriptions send too (see
+// engine.EventMemo): the records' JSON is encoded once for all of them, and
+// the whole message once for those whose MillisBehindLatest agrees (the
+// usual case: subscribers that keep up all report 0).
+func (es *eventWriter) sendShared(ev engine.SubscribeEvent, buf *[]byte) error {
+	memo := ev.Shared
+	if msg, ok := memo.Load(ev.MillisBehindLatest); ok {
+		return es.send(msg)
+	}
+	part, ok := memo.LoadPart()
+	if !ok {
+		part = appendSubscribeEventPart(make([]byte, 0, recordsJSONSize(ev.Records)), ev)
+		memo.StorePart(part)
+	}
+	*buf = appendSubscribeEventEnd(append((*buf)[:0], part...), ev)
+	if !memo.Stored() {
+		msg, err := es.encodeEvent("SubscribeToShardEvent", *buf)
+		if err != nil {
+			return err
+		}
+		if memo.Store(ev.MillisBehindLatest, msg) {
+			return es.send(msg)
+		}
+	}
+	return es.event("SubscribeToShardEvent", *buf)
 }
 
 // eventWriter writes event-stream messages and flushes each one.
@@ -151,6 +168,12 @@ func (es *eventWriter) exception(e *apiError) {
 
 // appendSubscribeEvent encodes a SubscribeToShardEvent's JSON payload.
 func appendSubscribeEvent(dst []byte, ev engine.SubscribeEvent) []byte {
+	return appendSubscribeEventEnd(appendSubscribeEventPart(dst, ev), ev)
+}
+
+// appendSubscribeEventPart encodes the payload up to MillisBehindLatest:
+// the records and the continuation.
+func appendSubscribeEventPart(dst []byte, ev engine.SubscribeEvent) []byte {
 	dst = append(dst, `{"Records":[`...)
 	for i := range ev.Records {
 		if i > 0 {
@@ -164,6 +187,12 @@ func appendSubscribeEvent(dst []byte, ev engine.SubscribeEvent) []byte {
 		dst = append(dst, ev.ContinuationSequenceNumber...)
 		dst = append(dst, '"')
 	}
+	return dst
+}
+
+// appendSubscribeEventEnd encodes the rest of the payload after
+// appendSubscribeEventPart.
+func appendSubscribeEventEnd(dst []byte, ev engine.SubscribeEvent) []byte {
 	dst = append(dst, `,"MillisBehindLatest":`...)
 	dst = strconv.AppendInt(dst, ev.MillisBehindLatest, 10)
 	if ev.ChildShards != nil {

@@ -2,14 +2,21 @@ package engine
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/runnel-io/runnel/internal/record"
 )
 
-// subscriberBuffer bounds the batches a feed holds for one subscriber that
-// has not taken them yet; past it the subscriber is detached and catches
-// up from the log on its own.
-const subscriberBuffer = 32
+// A feed holds, for each subscriber, the batches it has not taken yet, up
+// to subscriberQueue batches and maxQueuedBytes of record data; past either
+// the subscriber is detached and catches up from the log on its own. The
+// batches are shared by every subscriber, so the feed's memory is bounded
+// by the longest queue, however many subscribers lag. Lagging subscribers
+// that stay attached keep sharing one read and one encoding of each batch.
+const (
+	subscriberQueue = 4096
+	maxQueuedBytes  = 32 << 20
+)
 
 // fanout is the engine's enhanced fan-out state: the shard notifier, one
 // feed per shard that has subscribers, and the subscription leases.
@@ -75,9 +82,10 @@ type feed struct {
 
 // feedSub is one subscription's membership in its shard's feed.
 type feedSub struct {
-	ch   chan feedItem // batches handed over, in order
-	kick chan struct{} // signalled when the feed detached the subscriber
-	want uint64        // the next index the subscriber needs; guarded by feed.mu
+	ch     chan feedItem // batches handed over, in order
+	kick   chan struct{} // signalled when the feed detached the subscriber
+	want   uint64        // the next index the subscriber needs; guarded by feed.mu
+	queued atomic.Int64  // record bytes handed over and not yet taken
 }
 
 // feedBatch is one read of the feed, shared read-only by every subscriber
@@ -85,6 +93,7 @@ type feedSub struct {
 type feedBatch struct {
 	read  shardRead
 	first uint64    // index of read.recs[0]
+	bytes int64     // record data of the batch, for the queue bound
 	memo  EventMemo // the encoding of the whole batch's event, for its subscribers
 }
 
@@ -95,7 +104,7 @@ type feedItem struct {
 }
 
 func newFeedSub() *feedSub {
-	return &feedSub{ch: make(chan feedItem, subscriberBuffer), kick: make(chan struct{}, 1)}
+	return &feedSub{ch: make(chan feedItem, subscriberQueue), kick: make(chan struct{}, 1)}
 }
 
 // acquireFeed returns the shard's feed, starting it if it is new.
@@ -184,7 +193,7 @@ func (e *Engine) feedStep(fd *feed) bool {
 		}
 		return false
 	}
-	fd.deliver(&feedBatch{read: rd, first: rd.recs[0].Index})
+	fd.deliver(&feedBatch{read: rd, first: rd.recs[0].Index, bytes: int64(recordBytes(rd.recs))})
 	return true
 }
 
@@ -200,12 +209,15 @@ func (fd *feed) deliver(b *feedBatch) {
 		case sub.want < b.first:
 			// Records between want and the batch were never handed to it.
 			fd.detachLocked(sub)
+		case sub.queued.Load()+b.bytes > maxQueuedBytes:
+			fd.detachLocked(sub) // too far behind: it catches up from the log
 		default:
 			select {
 			case sub.ch <- feedItem{batch: b, offset: int(sub.want - b.first)}:
 				sub.want = end
+				sub.queued.Add(b.bytes)
 			default:
-				fd.detachLocked(sub) // too slow: it catches up from the log
+				fd.detachLocked(sub) // too far behind: it catches up from the log
 			}
 		}
 	}

@@ -59,15 +59,32 @@ type SubscribeEvent struct {
 	Shared *EventMemo
 }
 
-// EventMemo holds one encoding of an event that several subscriptions send
-// alike, keyed by the only field that may differ between them
-// (MillisBehindLatest). The engine only carries it; what the bytes are is
-// the encoder's business. Safe for concurrent use.
+// EventMemo holds encodings of an event that several subscriptions send
+// alike: the whole event under the only field that may differ between them
+// (MillisBehindLatest), and the part that never differs. The engine only
+// carries it; what the bytes are is the encoder's business. Safe for
+// concurrent use.
 type EventMemo struct {
 	mu     sync.Mutex
 	key    int64
 	stored bool
 	val    []byte
+	part   []byte
+}
+
+// LoadPart returns the stored common part, if any (shared: read only).
+func (m *EventMemo) LoadPart() ([]byte, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.part, m.part != nil
+}
+
+// StorePart keeps val as the common part; val must not be modified
+// afterwards.
+func (m *EventMemo) StorePart(val []byte) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.part = val
 }
 
 // Load returns the encoding stored under key, if any. The bytes are shared:
@@ -81,12 +98,23 @@ func (m *EventMemo) Load(key int64) ([]byte, bool) {
 	return m.val, true
 }
 
-// Store keeps val as the encoding under key (replacing any other); val must
-// not be modified afterwards.
-func (m *EventMemo) Store(key int64, val []byte) {
+// Store keeps val as the encoding under key if none is stored yet, and
+// reports whether it did; val must not be modified afterwards.
+func (m *EventMemo) Store(key int64, val []byte) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.stored {
+		return false
+	}
 	m.key, m.val, m.stored = key, val, true
+	return true
+}
+
+// Stored reports whether an encoding is stored (under any key).
+func (m *EventMemo) Stored() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.stored
 }
 
 // Subscription is one SubscribeToShard: Next yields its events until the
@@ -310,6 +338,7 @@ func (s *Subscription) readOwn() (ev SubscribeEvent, ok bool, err error) {
 }
 
 func (s *Subscription) fromFeed(it feedItem) SubscribeEvent {
+	s.member.queued.Add(-it.batch.bytes)
 	recs, seqs, enc := it.records()
 	ev := s.event(recs, seqs, enc, it.batch.read.next, it.batch.read.tip)
 	if it.offset == 0 {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -383,9 +384,11 @@ func TestSubscribeSlowSubscriberCatchesUp(t *testing.T) {
 		synctest.Wait() // both attached
 
 		// The slow subscriber takes one event, then nothing while the
-		// writer puts far more batches than its buffer holds: no put
-		// waits for it, and the fast subscriber gets every batch.
+		// writer puts 200 batches: no put waits for it, the fast
+		// subscriber gets every batch, and the slow one, still within
+		// its queue, gets them later from the same reads of the feed.
 		const batches = 200
+		before := r.logs.reads.Load()
 		var want []string
 		for i := range batches {
 			r.put(t, fmt.Sprint(i), 2)
@@ -401,6 +404,9 @@ func TestSubscribeSlowSubscriberCatchesUp(t *testing.T) {
 		}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("slow subscriber got %v, want %v", got, want)
+		}
+		if reads := r.logs.reads.Load() - before; reads != batches {
+			t.Fatalf("%d log reads for %d batches: the lagging subscriber read the log itself", reads, batches)
 		}
 		// Caught up, it rejoins the feed.
 		last := make(chan engine.SubscribeEvent)
@@ -475,6 +481,65 @@ func TestSubscribeFanOutSharesEventMemo(t *testing.T) {
 		defer late.Close()
 		if ev := next(t, late); ev.Shared != nil {
 			t.Fatalf("event read from the log by one subscriber has a shared memo")
+		}
+	})
+}
+
+// A subscriber more than the queue bound behind is detached: the writer
+// and the other subscribers go on, and it catches up from the log on its
+// own, every record in order.
+func TestSubscribeDetachedPastQueueBoundCatchesUp(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newSubRig(t, 1, engine.Config{SubscriptionHeartbeat: time.Hour})
+		fast := startSubscriber(t, r, engine.StartingPosition{Type: engine.Latest})
+		defer fast.stop()
+		c, err := r.e.RegisterStreamConsumer(ctx, consumerStreamARN, "slow", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r2 := *r
+		r2.arn = c.ARN
+		slow := r2.subscribe(t, engine.StartingPosition{Type: engine.Latest})
+		defer slow.Close()
+		first := make(chan engine.SubscribeEvent)
+		go func() { first <- next(t, slow) }()
+		synctest.Wait()
+
+		// 40 batches of 2 × 512 KiB: 40 MiB, past the 32 MiB queue bound.
+		const batches = 40
+		pad := bytes.Repeat([]byte{'.'}, 512<<10)
+		before := r.logs.reads.Load()
+		var want []string
+		for i := range batches {
+			entries := make([]engine.PutEntry, 2)
+			for j := range entries {
+				entries[j] = engine.PutEntry{PartitionKey: "k", ExplicitHashKey: "0", Data: append(fmt.Appendf(nil, "%d-%d|", i, j), pad...)}
+				want = append(want, fmt.Sprintf("%d-%d", i, j))
+			}
+			if _, err := r.e.PutRecords(ctx, engine.StreamRef{Name: "s"}, entries); err != nil {
+				t.Fatal(err)
+			}
+			synctest.Wait()
+		}
+		names := func(ev engine.SubscribeEvent) []string {
+			out := make([]string, len(ev.Records))
+			for i, rec := range ev.Records {
+				out[i], _, _ = strings.Cut(string(rec.Data), "|")
+			}
+			return out
+		}
+		if got := len(fast.records()); got != len(want) {
+			t.Fatalf("fast subscriber got %d records, want %d", got, len(want))
+		}
+		got := names(<-first)
+		for len(got) < len(want) {
+			got = append(got, names(next(t, slow))...)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("slow subscriber got %v, want %v", got, want)
+		}
+		if reads := r.logs.reads.Load() - before; reads <= batches {
+			t.Fatalf("%d log reads for %d batches: the subscriber past the bound was never detached", reads, batches)
 		}
 	})
 }
