@@ -120,13 +120,11 @@ func opGetShardIterator(h *Handler, ctx context.Context, body []byte) (any, erro
 }
 
 func opGetRecords(h *Handler, ctx context.Context, body []byte) (any, error) {
-	var in struct {
-		ShardIterator string `json:"ShardIterator"`
-		Limit         int    `json:"Limit"`
-		StreamARN     string `json:"StreamARN"`
-	}
-	if err := decode("GetRecords", body, &in); err != nil {
-		return nil, err
+	in, ok := fastDecodeGetRecords(body) // fast_getrecords.go
+	if !ok {
+		if err := decode("GetRecords", body, &in); err != nil {
+			return nil, err
+		}
 	}
 	out, err := h.be(ctx).GetRecords(ctx, in.ShardIterator, in.Limit)
 	if err != nil {
