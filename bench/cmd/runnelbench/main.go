@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -105,7 +106,15 @@ func splitList(s string) []string {
 	return out
 }
 
+// loadGenGCPercent is the load generator's GOGC unless the environment sets
+// one: the SDK clients allocate heavily, and a less eager collector leaves
+// more of the shared cores to the targets (whose environment is untouched).
+const loadGenGCPercent = 400
+
 func run(args []string, stdout, stderr io.Writer) int {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(loadGenGCPercent)
+	}
 	if len(args) > 0 && args[0] == scenario.FanoutSubscribersCommand {
 		newClient := func(endpoint string, conns int) *kinesis.Client { return harness.NewClient(endpoint, conns).Client }
 		if err := scenario.RunFanoutSubscribers(context.Background(), newClient, args[1:], os.Stdin, stdout); err != nil {
