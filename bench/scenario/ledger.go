@@ -22,6 +22,7 @@ const (
 // Only the producer's goroutine writes it.
 type ledger struct {
 	producer int
+	size     int // payload bytes of its records
 	states   []recordState
 }
 
@@ -50,7 +51,7 @@ func (l *ledger) acked() int64 {
 func newLedgers(n int) []*ledger {
 	ls := make([]*ledger, n)
 	for i := range ls {
-		ls[i] = &ledger{producer: i}
+		ls[i] = &ledger{producer: i, size: PayloadSize}
 	}
 	return ls
 }
@@ -90,7 +91,7 @@ func (v *Verifier) Observe(shardID string, records []types.Record) {
 			v.problem("%s seq %s: a record nobody sent (%d bytes: %.24q)", shardID, aws.ToString(r.SequenceNumber), len(r.Data), r.Data)
 			continue
 		}
-		v.scratch = AppendPayload(v.scratch[:0], producer, counter)
+		v.scratch = AppendSizedPayload(v.scratch[:0], producer, counter, v.ledger[producer].size)
 		if v.timed {
 			copy(v.scratch[timeOffset:timeOffset+8], r.Data[timeOffset:])
 		}

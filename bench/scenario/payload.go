@@ -30,6 +30,13 @@ func recordKey(producer, counter int) uint64 {
 // AppendPayload appends the PayloadSize bytes of record (producer, counter)
 // to dst.
 func AppendPayload(dst []byte, producer, counter int) []byte {
+	return AppendSizedPayload(dst, producer, counter, PayloadSize)
+}
+
+// AppendSizedPayload appends record (producer, counter) as size bytes
+// (at least headerSize+8): the header, then pseudo-random bytes derived from
+// it.
+func AppendSizedPayload(dst []byte, producer, counter, size int) []byte {
 	start := len(dst)
 	dst = appendPadded(dst, producer, 4)
 	dst = append(dst, ':')
@@ -37,10 +44,10 @@ func AppendPayload(dst []byte, producer, counter int) []byte {
 	dst = append(dst, ':')
 	var word [8]byte
 	state := recordKey(producer, counter)
-	for len(dst)-start < PayloadSize {
+	for len(dst)-start < size {
 		state = splitMix64(state)
 		binary.LittleEndian.PutUint64(word[:], state)
-		dst = append(dst, word[:min(8, PayloadSize-(len(dst)-start))]...)
+		dst = append(dst, word[:min(8, size-(len(dst)-start))]...)
 	}
 	return dst
 }
@@ -51,9 +58,10 @@ func PartitionKey(producer, counter int) string {
 }
 
 // ParsePayload reads the producer and counter from a payload's header; it
-// does not check the rest (compare with AppendPayload for that).
+// does not check the rest or the size (compare with AppendSizedPayload for
+// that).
 func ParsePayload(b []byte) (producer, counter int, ok bool) {
-	if len(b) != PayloadSize || b[4] != ':' || b[headerSize-1] != ':' {
+	if len(b) < headerSize || b[4] != ':' || b[headerSize-1] != ':' {
 		return 0, 0, false
 	}
 	producer, ok1 := parseDigits(b[:4])

@@ -26,6 +26,7 @@ const (
 type putPlan struct {
 	workers  int
 	batch    int       // records per call; 1 with single
+	size     int       // payload bytes per record; 0 means PayloadSize
 	single   bool      // PutRecord instead of PutRecords
 	deadline time.Time // stop starting calls after this
 	batches  int64     // if > 0, stop after this many calls in all
@@ -48,6 +49,11 @@ type putOutcome struct {
 // own producer, until the deadline, the batch budget, or ctx ends.
 func putLoad(ctx context.Context, client *kinesis.Client, stream string, plan putPlan) *putOutcome {
 	out := &putOutcome{ledgers: newLedgers(plan.workers)}
+	if plan.size > 0 {
+		for _, l := range out.ledgers {
+			l.size = plan.size
+		}
+	}
 	lats := make([]*latencies, plan.workers)
 	var budget atomic.Int64
 	budget.Store(plan.batches)
@@ -79,7 +85,7 @@ type producer struct {
 func (p *producer) run(ctx context.Context, budget *atomic.Int64) {
 	buffers := make([][]byte, p.plan.batch)
 	for i := range buffers {
-		buffers[i] = make([]byte, 0, PayloadSize)
+		buffers[i] = make([]byte, 0, p.ledger.size)
 	}
 	entries := make([]types.PutRecordsRequestEntry, p.plan.batch)
 	consecutiveErrors := 0
@@ -98,7 +104,7 @@ func (p *producer) run(ctx context.Context, budget *atomic.Int64) {
 			return
 		}
 		for i := range entries {
-			buffers[i] = AppendPayload(buffers[i][:0], p.ledger.producer, first+i)
+			buffers[i] = AppendSizedPayload(buffers[i][:0], p.ledger.producer, first+i, p.ledger.size)
 			entries[i] = types.PutRecordsRequestEntry{
 				Data:         buffers[i],
 				PartitionKey: aws.String(PartitionKey(p.ledger.producer, first+i)),
@@ -185,7 +191,10 @@ func (p *producer) callFailed(first, n int, err error) {
 // fill puts the outcome's numbers into r.
 func (o *putOutcome) fill(r *Result) {
 	r.Records = o.acked
-	r.Bytes = o.acked * PayloadSize
+	r.Bytes = 0
+	for _, l := range o.ledgers {
+		r.Bytes += l.acked() * int64(l.size)
+	}
 	r.Calls = o.calls
 	r.Elapsed = o.elapsed
 	r.Latency = o.latency

@@ -73,6 +73,7 @@ func (s Scenario) AppliesTo(target string) bool {
 const (
 	putShards   = 4
 	putBatch    = 500
+	putBatch25k = 200 // 200 × 25 KiB = 5,000 KiB, under the 5 MiB request limit
 	putWorkers  = 8
 	singleCalls = 64
 	fillRecords = 1_000_000 // the size
@@ -88,6 +89,23 @@ func All() []Scenario {
 			Description: fmt.Sprintf("%d producers, PutRecords of %d × %d B records (random partition keys), %d shards", putWorkers, putBatch, PayloadSize, putShards),
 			Concurrency: putWorkers,
 			Run:         runPutRecords,
+		},
+		{
+			Name:        "putrecords1k",
+			Description: fmt.Sprintf("scenario 1 with 1 KiB records: %d producers, PutRecords of %d × 1,024 B records (random partition keys), %d shards", putWorkers, putBatch, putShards),
+			Concurrency: putWorkers,
+			Run: func(ctx context.Context, env Env) Result {
+				return runPuts(ctx, env, "putrecords1k", putPlan{workers: putWorkers, batch: putBatch, size: 1 << 10})
+			},
+		},
+		{
+			Name: "putrecords25k",
+			Description: fmt.Sprintf("scenario 1 with 25 KiB records: %d producers, PutRecords of %d × 25,600 B records (%d, not %d: a PutRecords request carries at most 5 MiB), random partition keys, %d shards",
+				putWorkers, putBatch25k, putBatch25k, putBatch, putShards),
+			Concurrency: putWorkers,
+			Run: func(ctx context.Context, env Env) Result {
+				return runPuts(ctx, env, "putrecords25k", putPlan{workers: putWorkers, batch: putBatch25k, size: 25 << 10})
+			},
 		},
 		{
 			Name:        "putrecord64",
