@@ -57,6 +57,7 @@ func fanoutScenario() Scenario {
 		Description: fmt.Sprintf("1 writer (PutRecords of %d × %d B, one call at a time; paced at %d records/s, then unpaced; %v per phase, half each) and 0, 1, 10 and %d SubscribeToShard subscribers on one shard, then 0 and %d again, alternately, for %d measurements of each; the subscribers run in a separate runnelbench process at nice 19 (on AWS they run on other machines); latency is put start to arrival at a subscriber",
 			fanoutBatch, PayloadSize, fanoutPacedRate, fanoutMinPhase, fanoutMaxSubscribers, fanoutMaxSubscribers, fanoutRounds),
 		Concurrency: fanoutMaxSubscribers + 1,
+		Targets:     []string{"runnel"}, // the others have no SubscribeToShard
 		Run:         runFanout,
 	}
 }

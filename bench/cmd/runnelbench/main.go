@@ -328,7 +328,14 @@ func runOne(ctx context.Context, o options, sc scenario.Scenario, t target, tmp 
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return failed(err)
 	}
-	defer os.RemoveAll(dir)
+	defer func() {
+		// Leave the disk settled for the next scenario: the deleted
+		// files' blocks (discarded at the journal commit on a filesystem
+		// mounted with discard) and every dirty page written out now,
+		// not during the next scenario's fdatasyncs.
+		_ = os.RemoveAll(dir)
+		syscall.Sync()
+	}()
 	proc, err := t.start(ctx, dir)
 	if err != nil {
 		return failed(err)
