@@ -20,9 +20,6 @@ const (
 	efoTick = latencyTick
 	// efoMaxProducers bounds the producers whatever the rate and call size.
 	efoMaxProducers = 256
-	// efoLateBy is how far behind its schedule a call must start to be
-	// counted late (the load generator did not keep up).
-	efoLateBy = time.Millisecond
 	// efoMaxResubscribeFailures ends a shard's subscriber after this many
 	// failed SubscribeToShard calls in a row.
 	efoMaxResubscribeFailures = 50
@@ -118,7 +115,7 @@ func runEFOLatency(ctx context.Context, env Env) Result {
 		putLats[w] = &latencies{}
 		pwg.Go(func() {
 			p := producer{client: c, stream: stream, plan: putPlan{batch: perCall}, ledger: out.ledgers[w], lat: putLats[w], out: out}
-			late.Add(p.pacedCalls(ctx, start.Add(time.Duration(w)*efoTick/time.Duration(producers)), efoTick, deadline))
+			late.Add(p.paced(ctx, start.Add(time.Duration(w)*efoTick/time.Duration(producers)), efoTick, deadline))
 		})
 	}
 	pwg.Wait()
@@ -179,7 +176,7 @@ func runEFOLatency(ctx context.Context, env Env) Result {
 		"kinesalite and the baseline are not run: neither has SubscribeToShard",
 		"latency columns are put-to-subscriber: the time the SubscribeToShardEvent carrying the record arrived minus the send time in its payload (taken just before its PutRecords call), so they include the durable put",
 		fmt.Sprintf("the PutRecords calls themselves: p50 %v, p99 %v, max %v; %d of %d started more than %v behind schedule",
-			putLat.P50, putLat.P99, putLat.Max, late.Load(), out.calls, efoLateBy),
+			putLat.P50, putLat.P99, putLat.Max, late.Load(), out.calls, lateBy),
 		fmt.Sprintf("subscribers: %d SubscribeToShard calls for %d shards (%d resubscriptions), %d events; delivered per shard: %s",
 			subscriptions, len(shards), subscriptions-len(shards), events, strings.Join(perShard, ", ")),
 		cpu)
@@ -197,32 +194,6 @@ func runEFOLatency(ctx context.Context, env Env) Result {
 		r.Integrity = verdict
 	}
 	return r
-}
-
-// pacedCalls sends p.plan.batch records every tick from first until
-// deadline, each stamped with the time its call starts; it returns how many
-// calls started more than efoLateBy behind schedule.
-func (p *producer) pacedCalls(ctx context.Context, first time.Time, tick time.Duration, deadline time.Time) int64 {
-	var late int64
-	bufs := make([][]byte, p.plan.batch)
-	entries := make([]types.PutRecordsRequestEntry, p.plan.batch)
-	for next := first; next.Before(deadline) && time.Now().Before(deadline) && ctx.Err() == nil; next = next.Add(tick) {
-		if d := time.Until(next); d > 0 {
-			time.Sleep(d)
-		}
-		counter := p.ledger.next(p.plan.batch)
-		now := time.Now()
-		if now.Sub(next) > efoLateBy {
-			late++
-		}
-		for i := range entries {
-			bufs[i] = AppendPayload(bufs[i][:0], p.ledger.producer, counter+i)
-			StampPayload(bufs[i], now)
-			entries[i] = types.PutRecordsRequestEntry{Data: bufs[i], PartitionKey: aws.String(PartitionKey(p.ledger.producer, counter+i))}
-		}
-		p.putRecords(ctx, counter, entries)
-	}
-	return late
 }
 
 // run consumes the shard's subscription and, whenever it ends before ctx

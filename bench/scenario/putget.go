@@ -20,6 +20,9 @@ const (
 	latencyProducers = 16
 	// latencyTick is each producer's call interval.
 	latencyTick = 40 * time.Millisecond
+	// lateBy is how far behind its schedule a paced call must start to be
+	// counted late (the load generator did not keep up).
+	lateBy = time.Millisecond
 	// catchUpTimeout bounds how long consumers may take to read the last
 	// records after the producers stopped.
 	catchUpTimeout = 30 * time.Second
@@ -93,7 +96,7 @@ func runLatency(ctx context.Context, env Env) Result {
 		putLats[w] = &latencies{}
 		pwg.Go(func() {
 			p := producer{client: env.Client, stream: stream, plan: putPlan{batch: perCall}, ledger: out.ledgers[w], lat: putLats[w], out: out}
-			p.paced(ctx, start.Add(time.Duration(w)*latencyTick/latencyProducers), deadline)
+			p.paced(ctx, start.Add(time.Duration(w)*latencyTick/latencyProducers), latencyTick, deadline)
 		})
 	}
 	pwg.Wait()
@@ -189,17 +192,22 @@ func pollShard(ctx context.Context, client *kinesis.Client, it *string, pause ti
 	return nil
 }
 
-// paced sends p.plan.batch records every latencyTick from first until
-// deadline, each payload stamped with its send time.
-func (p *producer) paced(ctx context.Context, first, deadline time.Time) {
+// paced sends p.plan.batch records every tick from first until deadline,
+// each stamped with the time its call starts; it returns how many calls
+// started more than lateBy behind schedule.
+func (p *producer) paced(ctx context.Context, first time.Time, tick time.Duration, deadline time.Time) int64 {
+	var late int64
 	buffers := make([][]byte, p.plan.batch)
 	entries := make([]types.PutRecordsRequestEntry, p.plan.batch)
-	for next := first; next.Before(deadline) && time.Now().Before(deadline) && ctx.Err() == nil; next = next.Add(latencyTick) {
+	for next := first; next.Before(deadline) && time.Now().Before(deadline) && ctx.Err() == nil; next = next.Add(tick) {
 		if d := time.Until(next); d > 0 {
 			time.Sleep(d)
 		}
 		counter := p.ledger.next(p.plan.batch)
 		now := time.Now()
+		if now.Sub(next) > lateBy {
+			late++
+		}
 		for i := range entries {
 			buffers[i] = AppendPayload(buffers[i][:0], p.ledger.producer, counter+i)
 			StampPayload(buffers[i], now)
@@ -207,6 +215,7 @@ func (p *producer) paced(ctx context.Context, first, deadline time.Time) {
 		}
 		p.putRecords(ctx, counter, entries)
 	}
+	return late
 }
 
 func latencyScenario() Scenario {
