@@ -98,6 +98,25 @@ func (r *subRig) put(t *testing.T, prefix string, n int) []string {
 	return seqs
 }
 
+// withConsumer returns a copy of the rig for a new consumer of stream "s".
+func (r *subRig) withConsumer(t *testing.T, name string) *subRig {
+	t.Helper()
+	c, err := r.e.RegisterStreamConsumer(ctx, consumerStreamARN, name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2 := *r
+	r2.arn = c.ARN
+	return &r2
+}
+
+// nextAsync returns a channel that gets sub's next event with records.
+func nextAsync(t *testing.T, sub *engine.Subscription) <-chan engine.SubscribeEvent {
+	ch := make(chan engine.SubscribeEvent)
+	go func() { ch <- next(t, sub) }()
+	return ch
+}
+
 func (r *subRig) subscribe(t *testing.T, pos engine.StartingPosition) *engine.Subscription {
 	t.Helper()
 	sub, err := r.e.SubscribeToShard(ctx, engine.SubscribeInput{ConsumerARN: r.arn, ShardID: "shardId-000000000000", StartingPosition: pos})
@@ -150,8 +169,7 @@ func TestSubscribeDeliversInOrderAndContinues(t *testing.T) {
 			t.Fatalf("sequence numbers %v, want %v", ev.SequenceNumbers, first)
 		}
 		// Pushed while the subscriber waits.
-		got := make(chan engine.SubscribeEvent)
-		go func() { got <- next(t, sub) }()
+		got := nextAsync(t, sub)
 		synctest.Wait()
 		r.put(t, "b", 2)
 		ev = <-got
@@ -176,7 +194,7 @@ func TestSubscribeDeliversInOrderAndContinues(t *testing.T) {
 		ts.Close()
 
 		latest := r.subscribe(t, engine.StartingPosition{Type: engine.Latest})
-		go func() { got <- next(t, latest) }()
+		got = nextAsync(t, latest)
 		synctest.Wait()
 		r.put(t, "e", 1)
 		wantData(t, <-got, "e-0")
@@ -267,8 +285,7 @@ func TestSubscribeEndOfClosedShard(t *testing.T) {
 		sub := r.subscribe(t, engine.StartingPosition{Type: engine.TrimHorizon})
 		defer sub.Close()
 		wantData(t, next(t, sub), "a-0", "a-1")
-		got := make(chan engine.SubscribeEvent)
-		go func() { got <- next(t, sub) }()
+		got := nextAsync(t, sub)
 		synctest.Wait() // the subscriber waits on the feed
 		if err := r.e.SplitShard(ctx, engine.StreamRef{Name: "s"}, "shardId-000000000000", "85070591730234615865843651857942052864"); err != nil {
 			t.Fatal(err)
@@ -338,13 +355,8 @@ func TestSubscribeFanOutReadsEachBatchOnce(t *testing.T) {
 		// Ten consumers on one shard.
 		var subs []*subscriber
 		for i := range 10 {
-			c, err := r.e.RegisterStreamConsumer(ctx, consumerStreamARN, fmt.Sprintf("c%d", i), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r2 := *r
-			r2.arn = c.ARN
-			subs = append(subs, startSubscriber(t, &r2, engine.StartingPosition{Type: engine.Latest}))
+			r2 := r.withConsumer(t, fmt.Sprintf("c%d", i))
+			subs = append(subs, startSubscriber(t, r2, engine.StartingPosition{Type: engine.Latest}))
 		}
 		synctest.Wait() // all attached to the feed, waiting
 		before := r.logs.reads.Load()
@@ -371,16 +383,10 @@ func TestSubscribeSlowSubscriberCatchesUp(t *testing.T) {
 		r := newSubRig(t, 1, engine.Config{SubscriptionHeartbeat: time.Hour})
 		fast := startSubscriber(t, r, engine.StartingPosition{Type: engine.Latest})
 		defer fast.stop()
-		c, err := r.e.RegisterStreamConsumer(ctx, consumerStreamARN, "slow", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r2 := *r
-		r2.arn = c.ARN
+		r2 := r.withConsumer(t, "slow")
 		slow := r2.subscribe(t, engine.StartingPosition{Type: engine.Latest})
 		defer slow.Close()
-		first := make(chan engine.SubscribeEvent)
-		go func() { first <- next(t, slow) }()
+		first := nextAsync(t, slow)
 		synctest.Wait() // both attached
 
 		// The slow subscriber takes one event, then nothing while the
@@ -409,8 +415,7 @@ func TestSubscribeSlowSubscriberCatchesUp(t *testing.T) {
 			t.Fatalf("%d log reads for %d batches: the lagging subscriber read the log itself", reads, batches)
 		}
 		// Caught up, it rejoins the feed.
-		last := make(chan engine.SubscribeEvent)
-		go func() { last <- next(t, slow) }()
+		last := nextAsync(t, slow)
 		synctest.Wait()
 		r.put(t, "z", 1)
 		wantData(t, <-last, "z-0")
@@ -441,19 +446,12 @@ func TestSubscribeEndSubscriptions(t *testing.T) {
 func TestSubscribeFanOutSharesEventMemo(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r := newSubRig(t, 1, engine.Config{SubscriptionHeartbeat: time.Hour})
-		c, err := r.e.RegisterStreamConsumer(ctx, consumerStreamARN, "other", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r2 := *r
-		r2.arn = c.ARN
+		r2 := r.withConsumer(t, "other")
 		a := r.subscribe(t, engine.StartingPosition{Type: engine.Latest})
 		defer a.Close()
 		b := r2.subscribe(t, engine.StartingPosition{Type: engine.Latest})
 		defer b.Close()
-		evA, evB := make(chan engine.SubscribeEvent), make(chan engine.SubscribeEvent)
-		go func() { evA <- next(t, a) }()
-		go func() { evB <- next(t, b) }()
+		evA, evB := nextAsync(t, a), nextAsync(t, b)
 		synctest.Wait() // both attached to the feed
 		r.put(t, "x", 3)
 		ea, eb := <-evA, <-evB
@@ -471,12 +469,7 @@ func TestSubscribeFanOutSharesEventMemo(t *testing.T) {
 		}
 
 		// A new subscription from TRIM_HORIZON reads the log itself.
-		c3, err := r.e.RegisterStreamConsumer(ctx, consumerStreamARN, "late", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r3 := *r
-		r3.arn = c3.ARN
+		r3 := r.withConsumer(t, "late")
 		late := r3.subscribe(t, engine.StartingPosition{Type: engine.TrimHorizon})
 		defer late.Close()
 		if ev := next(t, late); ev.Shared != nil {
@@ -493,16 +486,10 @@ func TestSubscribeDetachedPastQueueBoundCatchesUp(t *testing.T) {
 		r := newSubRig(t, 1, engine.Config{SubscriptionHeartbeat: time.Hour})
 		fast := startSubscriber(t, r, engine.StartingPosition{Type: engine.Latest})
 		defer fast.stop()
-		c, err := r.e.RegisterStreamConsumer(ctx, consumerStreamARN, "slow", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r2 := *r
-		r2.arn = c.ARN
+		r2 := r.withConsumer(t, "slow")
 		slow := r2.subscribe(t, engine.StartingPosition{Type: engine.Latest})
 		defer slow.Close()
-		first := make(chan engine.SubscribeEvent)
-		go func() { first <- next(t, slow) }()
+		first := nextAsync(t, slow)
 		synctest.Wait()
 
 		// 40 batches of 2 × 512 KiB: 40 MiB, past the 32 MiB queue bound.

@@ -19,18 +19,26 @@ func benchRecords(n, size int) []record.Record {
 	return recs
 }
 
-// BenchmarkAppend measures Append alone (the syncer runs in the background):
-// batches of 500 records of 100 data bytes.
-func BenchmarkAppend(b *testing.B) {
-	s, err := Open(b.TempDir(), Options{})
+// benchShard opens a store in a temporary directory, closed when b ends,
+// and its shard 0 of stream "bench".
+func benchShard(b *testing.B, opts Options) (*Store, *Shard) {
+	b.Helper()
+	s, err := Open(b.TempDir(), opts)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer s.Close()
+	b.Cleanup(func() { s.Close() })
 	sh, err := s.Shard("bench", 0)
 	if err != nil {
 		b.Fatal(err)
 	}
+	return s, sh
+}
+
+// BenchmarkAppend measures Append alone (the syncer runs in the background):
+// batches of 500 records of 100 data bytes.
+func BenchmarkAppend(b *testing.B) {
+	_, sh := benchShard(b, Options{})
 	recs := benchRecords(500, 100)
 	b.SetBytes(500 * 100)
 	b.ReportAllocs()
@@ -88,17 +96,12 @@ func BenchmarkAppendSync(b *testing.B) {
 // BenchmarkRead reads 500-record pages from a 100,000-record shard spread
 // over sealed segments and the active one.
 func BenchmarkRead(b *testing.B) {
-	s, err := Open(b.TempDir(), Options{SegmentBytes: 4 << 20})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	sh, err := s.Shard("bench", 0)
-	if err != nil {
-		b.Fatal(err)
-	}
+	s, sh := benchShard(b, Options{SegmentBytes: 4 << 20})
 	recs := benchRecords(500, 100)
-	var token uint64
+	var (
+		token uint64
+		err   error
+	)
 	for range 200 {
 		if _, token, err = sh.Append(recs); err != nil {
 			b.Fatal(err)
@@ -127,15 +130,7 @@ func BenchmarkRead(b *testing.B) {
 // retention start of a shard whose records are all younger than the
 // retention period: the cutoff is before the first record.
 func BenchmarkSeekTimeBeforeOldest(b *testing.B) {
-	s, err := Open(b.TempDir(), Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	sh, err := s.Shard("bench", 0)
-	if err != nil {
-		b.Fatal(err)
-	}
+	s, sh := benchShard(b, Options{})
 	recs := benchRecords(500, 100)
 	for range 20 {
 		_, token, err := sh.Append(recs)
