@@ -378,16 +378,25 @@ func TestSubscribeFanOutReadsEachBatchOnce(t *testing.T) {
 	})
 }
 
+// fastAndSlow starts two subscribers at LATEST of stream "s" (no
+// heartbeats): one that takes every event, and one whose first event will
+// arrive on the returned channel and which takes nothing else until the
+// test asks. Both are attached to the feed when it returns.
+func fastAndSlow(t *testing.T) (*subRig, *subscriber, *engine.Subscription, <-chan engine.SubscribeEvent) {
+	t.Helper()
+	r := newSubRig(t, 1, engine.Config{SubscriptionHeartbeat: time.Hour})
+	fast := startSubscriber(t, r, engine.StartingPosition{Type: engine.Latest})
+	slow := r.withConsumer(t, "slow").subscribe(t, engine.StartingPosition{Type: engine.Latest})
+	first := nextAsync(t, slow)
+	synctest.Wait()
+	return r, fast, slow, first
+}
+
 func TestSubscribeSlowSubscriberCatchesUp(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		r := newSubRig(t, 1, engine.Config{SubscriptionHeartbeat: time.Hour})
-		fast := startSubscriber(t, r, engine.StartingPosition{Type: engine.Latest})
+		r, fast, slow, first := fastAndSlow(t)
 		defer fast.stop()
-		r2 := r.withConsumer(t, "slow")
-		slow := r2.subscribe(t, engine.StartingPosition{Type: engine.Latest})
 		defer slow.Close()
-		first := nextAsync(t, slow)
-		synctest.Wait() // both attached
 
 		// The slow subscriber takes one event, then nothing while the
 		// writer puts 200 batches: no put waits for it, the fast
@@ -483,14 +492,9 @@ func TestSubscribeFanOutSharesEventMemo(t *testing.T) {
 // own, every record in order.
 func TestSubscribeDetachedPastQueueBoundCatchesUp(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		r := newSubRig(t, 1, engine.Config{SubscriptionHeartbeat: time.Hour})
-		fast := startSubscriber(t, r, engine.StartingPosition{Type: engine.Latest})
+		r, fast, slow, first := fastAndSlow(t)
 		defer fast.stop()
-		r2 := r.withConsumer(t, "slow")
-		slow := r2.subscribe(t, engine.StartingPosition{Type: engine.Latest})
 		defer slow.Close()
-		first := nextAsync(t, slow)
-		synctest.Wait()
 
 		// 40 batches of 2 × 512 KiB: 40 MiB, past the 32 MiB queue bound.
 		const batches = 40
