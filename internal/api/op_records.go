@@ -130,14 +130,9 @@ func opGetRecords(h *Handler, ctx context.Context, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	buf := h.bodies.get(responseSize(out))
+	buf := h.bodies.get(recordsJSONSize(out.Records))
 	*buf = appendGetRecords(*buf, out)
 	return pooledBody{buf}, nil
-}
-
-// responseSize estimates the encoded size of a GetRecords response.
-func responseSize(out engine.GetRecordsOutput) int {
-	return recordsJSONSize(out.Records)
 }
 
 // recordsJSONSize estimates the encoded size of a response or event

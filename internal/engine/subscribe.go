@@ -59,64 +59,6 @@ type SubscribeEvent struct {
 	Shared *EventMemo
 }
 
-// EventMemo holds encodings of an event that several subscriptions send
-// alike: the whole event under the only field that may differ between them
-// (MillisBehindLatest), and the part that never differs. The engine only
-// carries it; what the bytes are is the encoder's business. Safe for
-// concurrent use.
-type EventMemo struct {
-	mu     sync.Mutex
-	key    int64
-	stored bool
-	val    []byte
-	part   []byte
-}
-
-// LoadPart returns the stored common part, if any (shared: read only).
-func (m *EventMemo) LoadPart() ([]byte, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.part, m.part != nil
-}
-
-// StorePart keeps val as the common part; val must not be modified
-// afterwards.
-func (m *EventMemo) StorePart(val []byte) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.part = val
-}
-
-// Load returns the encoding stored under key, if any. The bytes are shared:
-// callers must not modify them.
-func (m *EventMemo) Load(key int64) ([]byte, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if !m.stored || m.key != key {
-		return nil, false
-	}
-	return m.val, true
-}
-
-// Store keeps val as the encoding under key if none is stored yet, and
-// reports whether it did; val must not be modified afterwards.
-func (m *EventMemo) Store(key int64, val []byte) bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.stored {
-		return false
-	}
-	m.key, m.val, m.stored = key, val, true
-	return true
-}
-
-// Stored reports whether an encoding is stored (under any key).
-func (m *EventMemo) Stored() bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.stored
-}
-
 // Subscription is one SubscribeToShard: Next yields its events until the
 // subscription ends. Only one goroutine may call Next; Close may be called
 // from any and more than once.
