@@ -7,9 +7,18 @@
 // Scenarios:
 //   - putrecords: 8 producers, each PutRecords of 500 × 100 B, 4 shards;
 //   - putrecord64: 64 concurrent single-record PutRecord callers (100 B);
+//   - putrecords1k, putrecords25k: putrecords with 1 KiB records, and with
+//     25 KiB records 200 per call (the 5 MiB request limit);
 //   - getrecords: 1,000,000 × 100 B put in batches of 500, then all 4 shards
 //     drained from TRIM_HORIZON with GetRecords Limit 10000; the drain is
-//     what is timed.
+//     what is timed;
+//   - fanout, latency, efolatency, manyshards, restart: see their files and
+//     bench/README.md.
+//
+// The fan-out scenario's subscribers run in a child process (the same
+// binary with FanoutSubscribersCommand as its first argument) under
+// SCHED_IDLE; fanout_child.go holds both ends of that exchange. Every timed
+// scenario notes the CPU the target and the load generator used (proc.go).
 //
 // Payloads are self-describing: "PPPP:CCCCCCCCCCCC:" (producer id and that
 // producer's record counter) followed by filler derived from both, and the

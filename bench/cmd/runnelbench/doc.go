@@ -18,5 +18,11 @@
 // section (machine, targets, one table per scenario) on stdout; with -out the
 // same section is appended to that file.
 //
+// "runnelbench fanout-subscribers SPEC" is not for people: it is the fan-out
+// scenario's subscriber process, which runnelbench starts itself.
+//
+// The load generator sets its own GOGC to 400 unless GOGC is set; the
+// targets' environment is left alone.
+//
 // Must not import: any github.com/runnel-io/runnel/internal/... package.
 package main
